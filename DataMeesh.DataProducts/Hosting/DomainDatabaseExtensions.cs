@@ -1,0 +1,67 @@
+using System.Reflection;
+using DataMeesh.DataProducts.Database;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DataMeesh.DataProducts.Hosting;
+
+public static class DomainDatabaseExtensions
+{
+    private const string MigrateCommand = "migrate";
+
+    /// <summary>
+    /// Registers the domain's database: an <see cref="Npgsql.NpgsqlDataSource"/> from <c>ConnectionStrings:{connectionName}</c>
+    /// (the way Aspire injects it), the migrations embedded in <paramref name="migrationsAssembly"/>, the start-up
+    /// migration and the readiness checks that depend on it.
+    /// </summary>
+    public static IHostApplicationBuilder AddDomainDatabase(this IHostApplicationBuilder builder, string connectionName, Assembly migrationsAssembly)
+    {
+        var database = DomainDatabase.Create(connectionName, builder.Configuration.GetConnectionString(connectionName), migrationsAssembly);
+
+        builder.Services.AddSingleton(database);
+        builder.Services.AddNpgsqlDataSource(database.ConnectionString);
+        builder.Services.AddSingleton<SchemaMigrator>();
+        builder.Services.AddSingleton<SchemaState>();
+        builder.Services.AddHostedService<SchemaMigrationService>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<SchemaHealthCheck>("schema")
+            .AddCheck<DatabaseHealthCheck>("database", timeout: TimeSpan.FromSeconds(5));
+        return builder;
+    }
+
+    /// <summary>
+    /// <c>dotnet DataMeesh.SalesApi.dll migrate</c> applies the migrations and exits (for operators and deployment jobs);
+    /// without arguments the service runs (and migrates on start).
+    /// </summary>
+    /// <returns>The process exit code: 0 on success, 1 when the migration failed.</returns>
+    public static async Task<int> RunOrMigrateAsync(this WebApplication app, string[] args)
+    {
+        if (args is not [MigrateCommand, ..])
+        {
+            await app.RunAsync();
+            return Environment.ExitCode;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DataMeesh.Migrate");
+        try
+        {
+            var result = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+            logger.LogInformation("Schema at version {Version}; applied {Applied}", result.CurrentVersion,
+                result.Applied.Count == 0 ? "nothing" : string.Join(", ", result.Applied));
+            return 0;
+        }
+        catch (Exception e) when (e is MigrationException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            logger.LogError("Migration failed: {Reason}", e.Message);
+            return 1;
+        }
+        finally
+        {
+            // Flushes the console logger's queue before the process exits.
+            await app.DisposeAsync();
+        }
+    }
+}

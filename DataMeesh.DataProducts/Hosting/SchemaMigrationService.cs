@@ -1,0 +1,108 @@
+using System.Net.Sockets;
+using DataMeesh.DataProducts.Database;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Hosting;
+
+/// <summary>Where the start-up migration stands; read by the readiness check.</summary>
+public sealed class SchemaState
+{
+    private volatile string? failure;
+    private volatile bool ready;
+
+    public bool IsReady => ready;
+    public string? Failure => failure;
+
+    internal void MarkReady() => ready = true;
+    internal void MarkFailed(string reason) => failure = reason;
+}
+
+/// <summary>
+/// Migrates the domain's database when the service starts. The HTTP server comes up at once (so liveness probes pass);
+/// readiness stays unhealthy until the schema is current. An unreachable database is retried with back-off, because on
+/// Kubernetes the database may start after us; a migration that is wrong stops the service with a non-zero exit code.
+/// </summary>
+internal sealed class SchemaMigrationService(
+    SchemaMigrator migrator,
+    SchemaState state,
+    IHostApplicationLifetime lifetime,
+    ILogger<SchemaMigrationService> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await migrator.MigrateAsync(stoppingToken);
+                state.MarkReady();
+                return;
+            }
+            catch (Exception e) when (IsTransient(e) && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Database not reachable for migration (attempt {Attempt}): {Reason}. Retrying in {Delay} s",
+                    attempt, e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, stoppingToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                logger.LogCritical(e, "Schema migration failed; stopping the service");
+                state.MarkFailed(e.Message);
+                Environment.ExitCode = 1;
+                lifetime.StopApplication();
+                return;
+            }
+        }
+    }
+
+    internal static bool IsTransient(Exception e) => e switch
+    {
+        MigrationException => false,
+        NpgsqlException { IsTransient: true } => true,
+        // Connection refused / host not found surface as NpgsqlException wrapping a SocketException.
+        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
+        PostgresException { SqlState: "57P03" } => true, // the database system is starting up
+        _ => false,
+    };
+}
+
+/// <summary>Readiness: unhealthy until the start-up migration has brought the schema to the current version.</summary>
+internal sealed class SchemaHealthCheck(SchemaState state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(state switch
+        {
+            { IsReady: true } => HealthCheckResult.Healthy("Schema is current."),
+            { Failure: { } failure } => HealthCheckResult.Unhealthy($"Schema migration failed: {failure}"),
+            _ => HealthCheckResult.Unhealthy("Schema migration has not finished yet."),
+        });
+}
+
+/// <summary>Readiness: the domain's database answers a trivial query within the check's time-out.</summary>
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("The database does not answer.", e);
+        }
+    }
+}
