@@ -1,0 +1,3 @@
+using DataMeesh.Seeder;
+
+return await SeederCommand.RunAsync(args);

@@ -1,0 +1,24 @@
+namespace DataMeesh.Seeder;
+
+/// <param name="Scale">Multiplies the reference sample's row counts (1 = the reference sample exactly).</param>
+/// <param name="Seed">Fixes the random streams: the same options always produce the same rows.</param>
+/// <param name="AsOf">The date the sample ends at; every date is relative to it.</param>
+/// <param name="Reset">Replace data that is already there (otherwise it is kept and reported).</param>
+/// <param name="SchemaTimeout">How long to wait for the APIs' migrations to create the schema.</param>
+/// <param name="Domains">Which domains to load.</param>
+internal sealed record SeedOptions(long Scale, long Seed, DateOnly AsOf, bool Reset, TimeSpan SchemaTimeout, IReadOnlyList<string> Domains)
+{
+    public const long MaxScale = 2_000_000;
+    public const long DefaultSeed = 42;
+    public static readonly string[] AllDomains = [ResourceNames.SalesDatabase, ResourceNames.MarketingDatabase];
+}
+
+/// <summary>Process exit codes; documented in the README and in <c>--help</c>.</summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+    public const int LoadFailed = 1;
+    public const int Usage = 2;
+    public const int SchemaNotReady = 3;
+    public const int Cancelled = 130;
+}

@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using DataMeesh.Seeder.Loading;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DataMeesh.Seeder;
+
+/// <summary>The command line: parses and validates options, then runs the load inside a host for configuration and telemetry.</summary>
+internal static class SeederCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var scale = new Option<long>("--scale")
+        {
+            Description = $"Multiply the reference sample's rows (1 = the reference sample exactly; up to {SeedOptions.MaxScale:N0}).",
+            DefaultValueFactory = _ => 1,
+        };
+        scale.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<long>();
+            if (value is < 1 or > SeedOptions.MaxScale)
+            {
+                result.AddError($"--scale must be between 1 and {SeedOptions.MaxScale:N0}, not {value}.");
+            }
+        });
+
+        var seed = new Option<long>("--seed")
+        {
+            Description = "Seed of the random generator: the same seed, scale and date give the same data.",
+            DefaultValueFactory = _ => SeedOptions.DefaultSeed,
+        };
+
+        var asOf = new Option<DateOnly>("--as-of")
+        {
+            Description = "The date the sample ends at, as yyyy-MM-dd (default: today, UTC).",
+            HelpName = "yyyy-MM-dd",
+            DefaultValueFactory = _ => DateOnly.FromDateTime(DateTime.UtcNow),
+            CustomParser = ParseDate,
+        };
+
+        var reset = new Option<bool>("--reset") { Description = "Replace data that is already there (in one transaction)." };
+
+        var schemaTimeout = new Option<int>("--schema-timeout")
+        {
+            Description = "Seconds to wait for the APIs' migrations to create the schema.",
+            HelpName = "seconds",
+            DefaultValueFactory = _ => 60,
+        };
+        schemaTimeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 0 or > 3600)
+            {
+                result.AddError("--schema-timeout must be between 0 and 3600 seconds.");
+            }
+        });
+
+        var domains = new Option<string[]>("--domain")
+        {
+            Description = "Load only this domain (repeatable). Default: all.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        domains.AcceptOnlyFromAmong(SeedOptions.AllDomains);
+
+        var root = new RootCommand(
+            "Fills the sales and marketing databases with realistic, deterministic sample data.\n" +
+            "Connection strings come from ConnectionStrings__sales and ConnectionStrings__marketing (as the AppHost injects them).\n" +
+            "Exit codes: 0 loaded or already there, 1 load failed (rolled back), 2 bad arguments or configuration, " +
+            "3 schema not migrated, 130 cancelled (rolled back).")
+        {
+            scale, seed, asOf, reset, schemaTimeout, domains,
+        };
+
+        root.SetAction((parseResult, cancellationToken) => SeedAsync(new SeedOptions(
+            parseResult.GetValue(scale),
+            parseResult.GetValue(seed),
+            parseResult.GetValue(asOf),
+            parseResult.GetValue(reset),
+            TimeSpan.FromSeconds(parseResult.GetValue(schemaTimeout)),
+            parseResult.GetValue(domains) is { Length: > 0 } chosen ? [.. chosen.Distinct()] : SeedOptions.AllDomains), cancellationToken));
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync($"error: {error.Message}");
+            }
+
+            await Console.Error.WriteLineAsync("Usage: DataMeesh.Seeder [--scale N] [--seed N] [--as-of yyyy-MM-dd] [--reset] " +
+                "[--schema-timeout seconds] [--domain sales|marketing]. Run with --help for details.");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync();
+    }
+
+    private static DateOnly ParseDate(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        result.AddError($"--as-of must be a date written yyyy-MM-dd, not '{text}'.");
+        return default;
+    }
+
+    private static async Task<int> SeedAsync(SeedOptions options, CancellationToken cancellationToken)
+    {
+        // The host gives the seeder the services' configuration sources (appsettings, environment) and, through
+        // ServiceDefaults, OpenTelemetry traces and metrics exported to the Aspire dashboard when it runs under the AppHost.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "DataMeesh.Seeder" });
+        builder.AddServiceDefaults();
+        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        builder.Services.AddSingleton<DomainLoader>();
+        builder.Services.AddSingleton<SampleLoader>();
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+
+        var display = new ProgressDisplay(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DataMeesh.Seeder.Progress"));
+        var progress = new LoadProgress();
+        SeedReport report;
+        try
+        {
+            report = await host.Services.GetRequiredService<SampleLoader>().RunAsync(options,
+                name => builder.Configuration.GetConnectionString(name), progress,
+                (plans, loads) => display.ShowAsync(plans, progress, loads), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            report = new SeedReport(ExitCodes.Cancelled, [], ["Cancelled before loading started; nothing was changed."]);
+        }
+
+        ProgressDisplay.PrintSummary(report);
+        await host.StopAsync(CancellationToken.None);
+        return report.ExitCode;
+    }
+}
