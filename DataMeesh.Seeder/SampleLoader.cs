@@ -50,8 +50,8 @@ internal sealed class SampleLoader(DomainLoader loader, ILogger<SampleLoader> lo
             var loads = plans.Select(plan => Task.Factory.StartNew(
                 () => loader.Load(dataSources[plan.Domain], plan, options.Reset, progress, cancellationToken),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
-            var all = Task.WhenAll(loads);
-            await showProgress(plans, all);
+            // The display only needs to know when loading ends; failures are collected per domain below.
+            await showProgress(plans, Task.WhenAll(loads).ContinueWith(static _ => { }, TaskScheduler.Default));
 
             var results = new List<DomainResult>();
             var failures = new List<string>();

@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Npgsql;
+using System.Data.Common;
 
 namespace DataMeesh.DataProducts.Hosting;
 
@@ -19,10 +21,14 @@ public static class DomainDatabaseExtensions
     /// </summary>
     public static IHostApplicationBuilder AddDomainDatabase(this IHostApplicationBuilder builder, string connectionName, Assembly migrationsAssembly)
     {
-        var database = DomainDatabase.Create(connectionName, builder.Configuration.GetConnectionString(connectionName), migrationsAssembly);
-
-        builder.Services.AddSingleton(database);
-        builder.Services.AddNpgsqlDataSource(database.ConnectionString);
+        // Resolved lazily so a missing connection string becomes a clear message at start-up (see RunOrMigrateAsync),
+        // not an exception thrown while the host is still being built.
+        builder.Services.AddSingleton(_ =>
+            DomainDatabase.Create(connectionName, builder.Configuration.GetConnectionString(connectionName), migrationsAssembly));
+        builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(services.GetRequiredService<DomainDatabase>().ConnectionString)
+            .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
+            .Build());
+        builder.Services.AddSingleton<DbDataSource>(services => services.GetRequiredService<NpgsqlDataSource>());
         builder.Services.AddSingleton<SchemaMigrator>();
         builder.Services.AddSingleton<SchemaState>();
         builder.Services.AddHostedService<SchemaMigrationService>();
@@ -36,16 +42,27 @@ public static class DomainDatabaseExtensions
     /// <c>dotnet DataMeesh.SalesApi.dll migrate</c> applies the migrations and exits (for operators and deployment jobs);
     /// without arguments the service runs (and migrates on start).
     /// </summary>
-    /// <returns>The process exit code: 0 on success, 1 when the migration failed.</returns>
+    /// <returns>The process exit code: 0 on success, 1 when the migration failed, 2 when the configuration is incomplete.</returns>
     public static async Task<int> RunOrMigrateAsync(this WebApplication app, string[] args)
     {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DataMeesh.Startup");
+        try
+        {
+            app.Services.GetRequiredService<DomainDatabase>();
+        }
+        catch (InvalidOperationException e)
+        {
+            logger.LogCritical("Cannot start: {Reason}", e.Message);
+            await app.DisposeAsync();
+            return 2;
+        }
+
         if (args is not [MigrateCommand, ..])
         {
             await app.RunAsync();
             return Environment.ExitCode;
         }
 
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DataMeesh.Migrate");
         try
         {
             var result = await app.Services.GetRequiredService<SchemaMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);

@@ -1,0 +1,84 @@
+extern alias SalesApi;
+extern alias MarketingApi;
+
+using System.Reflection;
+using DataMeesh.DataProducts.Database;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace DataMeesh.Tests.Infrastructure;
+
+/// <summary>A fresh sales and marketing database pair, migrated by the APIs' own migrations; dropped afterwards.</summary>
+public sealed class MigratedDatabases : IAsyncLifetime
+{
+    public static Assembly SalesMigrations => typeof(SalesApi::Program).Assembly;
+    public static Assembly MarketingMigrations => typeof(MarketingApi::Program).Assembly;
+
+    public string Sales { get; private set; } = "";
+    public string Marketing { get; private set; } = "";
+
+    public string ConnectionString(string domain) => domain == ResourceNames.SalesDatabase ? Sales : Marketing;
+
+    public async Task InitializeAsync()
+    {
+        Sales = await PostgresServer.NewDatabaseConnectionStringAsync("sales");
+        Marketing = await PostgresServer.NewDatabaseConnectionStringAsync("marketing");
+        await Task.WhenAll(MigrateAsync(Sales, SalesMigrations), MigrateAsync(Marketing, MarketingMigrations));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await PostgresServer.DropDatabaseAsync(Sales);
+        await PostgresServer.DropDatabaseAsync(Marketing);
+    }
+
+    public static async Task<MigrationResult> MigrateAsync(string connectionString, Assembly migrations)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var migrator = new SchemaMigrator(dataSource, new DomainDatabase("test", connectionString, MigrationScript.LoadFrom(migrations)),
+            NullLogger<SchemaMigrator>.Instance);
+        return await migrator.MigrateAsync(CancellationToken.None);
+    }
+
+    public Task<T> ScalarAsync<T>(string domain, string sql) => QueryScalarAsync<T>(ConnectionString(domain), sql);
+
+    public Task<List<object?[]>> RowsAsync(string domain, string sql) => QueryRowsAsync(ConnectionString(domain), sql);
+
+    public static async Task<T> QueryScalarAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull or null ? default! : (T)value;
+    }
+
+    public static async Task<List<object?[]>> QueryRowsAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<object?[]>();
+        while (await reader.ReadAsync())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

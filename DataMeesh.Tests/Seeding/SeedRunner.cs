@@ -1,0 +1,43 @@
+using DataMeesh.Seeder;
+using DataMeesh.Seeder.Loading;
+using DataMeesh.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataMeesh.Tests.Seeding;
+
+/// <summary>Runs the seeder in-process (fast, for data assertions); CLI behaviour is tested on the real process.</summary>
+internal static class SeedRunner
+{
+    public static readonly DateOnly AsOf = new(2026, 11, 23);
+
+    public static SeedOptions Options(long scale = 1, long seed = SeedOptions.DefaultSeed, DateOnly? asOf = null, bool reset = false) =>
+        new(scale, seed, asOf ?? AsOf, reset, TimeSpan.Zero, SeedOptions.AllDomains);
+
+    public static Task<SeedReport> RunAsync(MigratedDatabases databases, SeedOptions options, CancellationToken cancellationToken = default) =>
+        new SampleLoader(new DomainLoader(NullLogger<DomainLoader>.Instance), NullLogger<SampleLoader>.Instance)
+            .RunAsync(options, databases.ConnectionString, new LoadProgress(), (_, loads) => loads, cancellationToken);
+
+    public static async Task SeedOrThrowAsync(MigratedDatabases databases, SeedOptions options)
+    {
+        var report = await RunAsync(databases, options);
+        Assert.True(report.ExitCode == ExitCodes.Success, string.Join("\n", report.Problems));
+    }
+
+    /// <summary>A fingerprint of every row of every table, in key order: equal fingerprints mean identical data.</summary>
+    public static async Task<Dictionary<string, string>> FingerprintAsync(MigratedDatabases databases)
+    {
+        var fingerprints = new Dictionary<string, string>();
+        foreach (var (domain, table, key) in new[]
+                 {
+                     ("sales", "customers", "customer_id"), ("sales", "products", "product_id"), ("sales", "orders", "order_id"),
+                     ("sales", "order_items", "item_id"), ("marketing", "campaigns", "campaign_id"), ("marketing", "leads", "lead_id"),
+                     ("marketing", "campaign_metrics", "metric_id"), ("marketing", "website_traffic", "traffic_id"),
+                 })
+        {
+            fingerprints[table] = await databases.ScalarAsync<string>(domain,
+                $"SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY {key})), '') FROM {table} t");
+        }
+
+        return fingerprints;
+    }
+}
