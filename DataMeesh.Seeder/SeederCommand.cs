@@ -18,15 +18,8 @@ internal static class SeederCommand
         {
             Description = $"Multiply the reference sample's rows (1 = the reference sample exactly; up to {SeedOptions.MaxScale:N0}).",
             DefaultValueFactory = _ => 1,
+            CustomParser = result => ParseInRange(result, "--scale", 1, SeedOptions.MaxScale),
         };
-        scale.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<long>();
-            if (value is < 1 or > SeedOptions.MaxScale)
-            {
-                result.AddError($"--scale must be between 1 and {SeedOptions.MaxScale:N0}, not {value}.");
-            }
-        });
 
         var seed = new Option<long>("--seed")
         {
@@ -49,14 +42,8 @@ internal static class SeederCommand
             Description = "Seconds to wait for the APIs' migrations to create the schema.",
             HelpName = "seconds",
             DefaultValueFactory = _ => 60,
+            CustomParser = result => (int)ParseInRange(result, "--schema-timeout", 0, 3600),
         };
-        schemaTimeout.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 0 or > 3600)
-            {
-                result.AddError("--schema-timeout must be between 0 and 3600 seconds.");
-            }
-        });
 
         var domains = new Option<string[]>("--domain")
         {
@@ -96,6 +83,19 @@ internal static class SeederCommand
         }
 
         return await parsed.InvokeAsync();
+    }
+
+    // Parse and range-check in one step: a validator would run after a failed conversion and throw instead of reporting.
+    private static long ParseInRange(ArgumentResult result, string option, long min, long max)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError($"{option} must be a whole number from {min:N0} to {max:N0}, not '{text}'.");
+        return min;
     }
 
     private static DateOnly ParseDate(ArgumentResult result)
