@@ -18,9 +18,10 @@ public static class PostgresServer
     /// <summary>A connection string for a database that does not exist yet (migrations create it).</summary>
     public static async Task<string> NewDatabaseConnectionStringAsync(string purpose)
     {
+        var name = $"t_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant();
         var builder = new NpgsqlConnectionStringBuilder(await GetAdminConnectionStringAsync())
         {
-            Database = $"t_{purpose}_{Guid.NewGuid():N}"[..40].ToLowerInvariant(),
+            Database = name[..Math.Min(name.Length, 48)], // PostgreSQL truncates identifiers at 63 bytes; stay well inside
         };
         return builder.ConnectionString;
     }
