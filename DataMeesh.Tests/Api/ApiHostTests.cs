@@ -9,24 +9,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace DataMeesh.Tests.Api;
 
 /// <summary>Both APIs start, create and migrate their own database, and report readiness honestly.</summary>
-public sealed class ApiHostTests : IAsyncLifetime
+public sealed class ApiHostTests : DatabaseScope
 {
-    private readonly List<string> databases = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var database in databases)
-        {
-            await PostgresServer.DropDatabaseAsync(database);
-        }
-    }
-
     [Fact]
     public async Task The_sales_api_creates_and_migrates_its_database_then_reports_healthy()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("api");
         await using var factory = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", connectionString);
 
         await AssertBecomesHealthyAsync(factory.CreateClient());
@@ -37,7 +25,7 @@ public sealed class ApiHostTests : IAsyncLifetime
     [Fact]
     public async Task The_marketing_api_creates_and_migrates_its_database_then_reports_healthy()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("api");
         await using var factory = Configure(new WebApplicationFactory<MarketingApi::Program>(), "marketing", connectionString);
 
         await AssertBecomesHealthyAsync(factory.CreateClient());
@@ -83,10 +71,4 @@ public sealed class ApiHostTests : IAsyncLifetime
         Assert.Fail($"/health never became healthy: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}");
     }
 
-    private async Task<string> NewDatabaseAsync()
-    {
-        var connectionString = await PostgresServer.NewDatabaseConnectionStringAsync("api");
-        databases.Add(connectionString);
-        return connectionString;
-    }
 }

@@ -5,24 +5,12 @@ using Npgsql;
 
 namespace DataMeesh.Tests.Database;
 
-public sealed class MigrationTests : IAsyncLifetime
+public sealed class MigrationTests : DatabaseScope
 {
-    private readonly List<string> databases = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var database in databases)
-        {
-            await PostgresServer.DropDatabaseAsync(database);
-        }
-    }
-
     [Fact]
     public async Task Migrate_creates_the_missing_database_and_records_every_version()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
 
         var result = await MigratedDatabases.MigrateAsync(connectionString, MigratedDatabases.SalesMigrations);
 
@@ -37,7 +25,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task Migrating_again_applies_nothing_and_keeps_data()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
         await MigratedDatabases.MigrateAsync(connectionString, MigratedDatabases.MarketingMigrations);
         await MigratedDatabases.ExecuteAsync(connectionString,
             "INSERT INTO campaigns (campaign_name, campaign_type, channel, start_date, budget, status) VALUES ('Keep me', 'PPC', 'Email', '2026-01-01', 10, 'Active')");
@@ -51,7 +39,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task Replicas_migrating_at_once_apply_each_version_exactly_once()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
 
         // Eight replicas start together on a server where the database does not even exist yet.
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
@@ -66,7 +54,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task An_applied_migration_that_was_edited_is_refused()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
         await MigrateWithAsync(connectionString, new MigrationScript(1, "first", "CREATE TABLE first_table (id int);"));
 
         var error = await Assert.ThrowsAsync<MigrationException>(() =>
@@ -78,7 +66,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_migration_is_rolled_back_entirely()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
 
         var error = await Assert.ThrowsAsync<MigrationException>(() => MigrateWithAsync(connectionString,
             new MigrationScript(1, "broken", "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;")));
@@ -91,7 +79,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task A_database_newer_than_the_service_is_refused()
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
         await MigrateWithAsync(connectionString, new MigrationScript(1, "one", "SELECT 1;"), new MigrationScript(2, "two", "SELECT 2;"));
 
         var error = await Assert.ThrowsAsync<MigrationException>(() =>
@@ -105,7 +93,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [InlineData("DataMeesh.MarketingApi", "marketing", "leads")]
     public async Task The_migrate_command_migrates_and_exits_zero_every_time(string project, string connectionName, string table)
     {
-        var connectionString = await NewDatabaseAsync();
+        var connectionString = await NewDatabaseAsync("migrations");
         var environment = new Dictionary<string, string?> { [$"ConnectionStrings__{connectionName}"] = connectionString };
 
         var first = await ProjectProcess.RunAsync(project, ["migrate"], environment);
@@ -139,13 +127,6 @@ public sealed class MigrationTests : IAsyncLifetime
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("ConnectionStrings__sales", output + error);
-    }
-
-    private async Task<string> NewDatabaseAsync()
-    {
-        var connectionString = await PostgresServer.NewDatabaseConnectionStringAsync("migrations");
-        databases.Add(connectionString);
-        return connectionString;
     }
 
     private static async Task MigrateWithAsync(string connectionString, params MigrationScript[] scripts)

@@ -4,24 +4,12 @@ using DataMeesh.Tests.Infrastructure;
 
 namespace DataMeesh.Tests.Seeding;
 
-public sealed class SeederBehaviourTests : IAsyncLifetime
+public sealed class SeederBehaviourTests : DatabaseScope
 {
-    private readonly List<MigratedDatabases> pairs = [];
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var pair in pairs)
-        {
-            await pair.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Scale_multiplies_the_rows_and_keeps_the_story_in_every_block()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
 
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options(scale: 3));
 
@@ -53,9 +41,9 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task The_same_options_give_identical_data_and_another_seed_gives_other_data()
     {
-        var first = await NewPairAsync();
-        var second = await NewPairAsync();
-        var otherSeed = await NewPairAsync();
+        var first = await NewMigratedPairAsync();
+        var second = await NewMigratedPairAsync();
+        var otherSeed = await NewMigratedPairAsync();
 
         await Task.WhenAll(
             SeedRunner.SeedOrThrowAsync(first, SeedRunner.Options(scale: 2, seed: 7)),
@@ -73,7 +61,7 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task As_of_anchors_every_date()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
 
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options(asOf: new DateOnly(2024, 3, 1)));
 
@@ -84,7 +72,7 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task A_second_run_reports_the_data_is_there_and_changes_nothing()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options());
         var before = await SeedRunner.FingerprintAsync(databases);
 
@@ -98,12 +86,12 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task Reset_replaces_the_data_instead_of_adding_to_it()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options(scale: 2));
 
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options(scale: 1, reset: true));
 
-        var fresh = await NewPairAsync();
+        var fresh = await NewMigratedPairAsync();
         await SeedRunner.SeedOrThrowAsync(fresh, SeedRunner.Options(scale: 1));
         Assert.Equal(await SeedRunner.FingerprintAsync(fresh), await SeedRunner.FingerprintAsync(databases));
     }
@@ -111,7 +99,7 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task Cancelling_midway_rolls_back_to_the_previous_data()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options());
         var before = await SeedRunner.FingerprintAsync(databases);
 
@@ -128,7 +116,7 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task A_killed_load_leaves_the_old_data_and_a_rerun_completes()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
         await SeedRunner.SeedOrThrowAsync(databases, SeedRunner.Options());
         var before = await SeedRunner.FingerprintAsync(databases);
 
@@ -147,7 +135,7 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
     [Fact]
     public async Task A_killed_first_load_leaves_empty_tables_and_a_rerun_loads_everything()
     {
-        var databases = await NewPairAsync();
+        var databases = await NewMigratedPairAsync();
 
         using (var seeder = ProjectProcess.Start("DataMeesh.Seeder", ["--scale", "200000"], SeederCli.Environment(databases)))
         {
@@ -159,14 +147,6 @@ public sealed class SeederBehaviourTests : IAsyncLifetime
         var rerun = await ProjectProcess.RunAsync("DataMeesh.Seeder", ["--as-of", "2026-11-23"], SeederCli.Environment(databases));
         Assert.True(rerun.ExitCode == 0, rerun.Output + rerun.Error);
         Assert.Contains("total: loaded 1666 rows", rerun.Output);
-    }
-
-    private async Task<MigratedDatabases> NewPairAsync()
-    {
-        var pair = new MigratedDatabases();
-        pairs.Add(pair);
-        await pair.InitializeAsync();
-        return pair;
     }
 }
 
