@@ -117,6 +117,7 @@ internal static class SeederCommand
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "DataMeesh.Seeder" });
         builder.AddServiceDefaults();
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton<DomainLoader>();
         builder.Services.AddSingleton<SampleLoader>();
         using var host = builder.Build();
