@@ -38,8 +38,11 @@ sales_tables="customers products orders order_items"
 marketing_tables="campaigns leads campaign_metrics website_traffic"
 
 echo "seeder: --scale $scale"
-seed_out=$(dotnet "$repo/DataMeesh.Seeder/bin/Release/net10.0/DataMeesh.Seeder.dll" --scale "$scale" --seed 42 --as-of 2026-11-23 2>&1 | tee "$work/seeder.log")
-total_line=$(grep '^total: loaded' <<<"$seed_out")
+if ! dotnet "$repo/DataMeesh.Seeder/bin/Release/net10.0/DataMeesh.Seeder.dll" --scale "$scale" --seed 42 --as-of 2026-11-23 \
+    >"$work/seeder.log" 2>&1; then
+  echo "the seeder failed:"; tail -n 40 "$work/seeder.log"; exit 1
+fi
+total_line=$(grep '^total: loaded' "$work/seeder.log")
 seed_rows=$(sed -E 's/^total: loaded ([0-9]+) rows in ([0-9.]+) s.*/\1/' <<<"$total_line")
 seed_seconds=$(sed -E 's/^total: loaded ([0-9]+) rows in ([0-9.]+) s.*/\2/' <<<"$total_line")
 orders=$(psql_db sales -At -c "SELECT count(*) FROM orders")

@@ -66,6 +66,7 @@ internal sealed class DomainLoader(ILogger<DomainLoader> logger)
             long rows;
             using (var importer = connection.BeginBinaryImport(table.CopyCommand))
             {
+                importer.Timeout = TimeSpan.Zero; // see the data source: completing a big COPY runs every row's FK check
                 rows = table.Write(importer, n =>
                 {
                     progress.Add(plan.Domain, table.Table, n);
