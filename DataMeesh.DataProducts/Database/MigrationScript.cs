@@ -29,7 +29,7 @@ public sealed partial record MigrationScript(int Version, string Name, string Sq
             using var stream = assembly.GetManifestResourceStream(resourceName)!;
             using var reader = new StreamReader(stream, Encoding.UTF8);
             scripts.Add(new MigrationScript(int.Parse(match.Groups["version"].Value, System.Globalization.CultureInfo.InvariantCulture),
-                match.Groups["name"].Value, reader.ReadToEnd()));
+                match.Groups["name"].Value, ExpandIncludes(reader.ReadToEnd(), resourceName)));
         }
 
         var duplicate = scripts.GroupBy(s => s.Version).FirstOrDefault(g => g.Count() > 1);
@@ -45,6 +45,23 @@ public sealed partial record MigrationScript(int Version, string Name, string Sq
 
         return [.. scripts.OrderBy(s => s.Version)];
     }
+
+    /// <summary>
+    /// Replaces each <c>-- @include name</c> line with the platform script <c>PlatformMigrations/name.sql</c> embedded in
+    /// this library, so both domains share the data-product objects without copying them. The checksum covers the
+    /// expanded text: editing an included script after it was applied is refused like editing the migration itself.
+    /// </summary>
+    private static string ExpandIncludes(string sql, string resourceName) => IncludePattern().Replace(sql, match =>
+    {
+        var includeName = $"PlatformMigrations/{match.Groups["name"].Value}.sql";
+        using var stream = typeof(MigrationScript).Assembly.GetManifestResourceStream(includeName)
+            ?? throw new InvalidOperationException($"Migration '{resourceName}' includes '{includeName}', which does not exist.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    });
+
+    [GeneratedRegex(@"^-- @include (?<name>[a-z0-9_]+)[ \t]*\r?$", RegexOptions.Multiline)]
+    private static partial Regex IncludePattern();
 
     [GeneratedRegex(@"^(?<version>\d{4})_(?<name>[a-z0-9_]+)\.sql$")]
     private static partial Regex FileNamePattern();

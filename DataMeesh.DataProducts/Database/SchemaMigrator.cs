@@ -81,6 +81,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, DomainDatabase d
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
+            // Platform scripts name their roles after the domain (sales_reader, sales_api, ...).
+            await using (var domain = new NpgsqlCommand("SELECT set_config('datameesh.domain', @domain, true)", connection, transaction))
+            {
+                domain.Parameters.AddWithValue("domain", database.ConnectionName);
+                await domain.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             await using (var script = new NpgsqlCommand(migration.Sql, connection, transaction))
             {
                 await script.ExecuteNonQueryAsync(cancellationToken);

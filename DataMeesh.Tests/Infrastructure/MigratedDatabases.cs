@@ -35,10 +35,13 @@ public sealed class MigratedDatabases : IAsyncLifetime
     public static async Task<MigrationResult> MigrateAsync(string connectionString, Assembly migrations)
     {
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var migrator = new SchemaMigrator(dataSource, new DomainDatabase("test", connectionString, MigrationScript.LoadFrom(migrations)),
+        var migrator = new SchemaMigrator(dataSource, new DomainDatabase(DomainOf(migrations), connectionString, MigrationScript.LoadFrom(migrations)),
             NullLogger<SchemaMigrator>.Instance);
         return await migrator.MigrateAsync(CancellationToken.None);
     }
+
+    public static string DomainOf(Assembly migrations) =>
+        migrations == SalesMigrations ? ResourceNames.SalesDatabase : ResourceNames.MarketingDatabase;
 
     public Task<T> ScalarAsync<T>(string domain, string sql) => QueryScalarAsync<T>(ConnectionString(domain), sql);
 
