@@ -1,0 +1,147 @@
+"""Connections to the DataMeesh platform for notebooks: ``from datameesh import trino_conn, domain_conn``.
+
+Everything comes from environment variables the hub passes to each user's server (see platform/README.md), so notebooks
+hold no host names and no passwords. Trino queries run as the hub user, so Trino's per-domain access rules apply.
+"""
+
+import os
+from pathlib import Path
+
+DOMAINS = ("sales", "marketing")
+TRINO_CATALOGS = ("sales", "marketing", "hive")
+
+
+class MissingSetting(RuntimeError):
+    """An environment variable the platform should have set is missing."""
+
+
+def setting(name, default=None):
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise MissingSetting(
+            f"Environment variable {name} is not set. The hub passes it to your server; restart your server from "
+            "File > Hub Control Panel, or ask the platform team to set it on the jupyterhub container."
+        )
+    return value
+
+
+def trino_user():
+    """The hub user: Trino's access rules (platform/trino) decide per domain what this user may read and write."""
+    return os.environ.get("JUPYTERHUB_USER") or setting("TRINO_USER")
+
+
+def trino_conn(catalog=None, schema=None):
+    """A DB-API connection to Trino as the logged-in hub user."""
+    import trino  # imported here so notebooks that only use PostgreSQL do not need the Trino client
+
+    return trino.dbapi.connect(
+        host=setting("TRINO_HOST"),
+        port=int(setting("TRINO_PORT", "8080")),
+        user=trino_user(),
+        catalog=catalog,
+        schema=schema,
+        http_scheme=os.environ.get("TRINO_HTTP_SCHEME", "http"),
+        source="datameesh-notebook",
+    )
+
+
+def domain_settings(domain):
+    """Connection settings of a domain's PostgreSQL (read-only role), from <DOMAIN>_PG_* variables; no password."""
+    if domain not in DOMAINS:
+        raise ValueError(f"Unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
+    prefix = domain.upper() + "_PG_"
+    return {
+        "host": setting(prefix + "HOST"),
+        "port": int(setting(prefix + "PORT", "5432")),
+        "dbname": setting(prefix + "DB", domain),
+        "user": setting(prefix + "USER"),
+    }
+
+
+def domain_conn(domain):
+    """A psycopg2 connection to a domain's PostgreSQL as its read-only role; numeric columns arrive as float."""
+    import psycopg2
+    import psycopg2.extensions
+
+    connection = psycopg2.connect(
+        password=os.environ.get(domain.upper() + "_PG_PASSWORD"),
+        application_name="datameesh-notebook",
+        **domain_settings(domain),
+    )
+    # Decimal objects make pandas columns of dtype object, which plotting and scikit-learn reject.
+    numeric_as_float = psycopg2.extensions.new_type(
+        psycopg2.extensions.DECIMAL.values, "DATAMEESH_NUMERIC", lambda value, _: None if value is None else float(value)
+    )
+    psycopg2.extensions.register_type(numeric_as_float, connection)
+    connection.set_session(readonly=True, autocommit=True)
+    return connection
+
+
+def read_sql(connection, sql, params=None):
+    """Runs a query on any DB-API connection (psycopg2 or Trino) and returns a pandas DataFrame."""
+    import pandas as pd
+
+    cursor = connection.cursor()
+    try:
+        cursor.execute(sql, params) if params is not None else cursor.execute(sql)
+        rows = cursor.fetchall()
+        columns = [column[0] for column in cursor.description]
+    finally:
+        cursor.close()
+    return pd.DataFrame(rows, columns=columns)
+
+
+def trino_query(sql, catalog=None, schema=None):
+    """One Trino query as a DataFrame, on a connection that is closed afterwards."""
+    connection = trino_conn(catalog, schema)
+    try:
+        return read_sql(connection, sql)
+    finally:
+        connection.close()
+
+
+def api_url(domain, path=""):
+    """URL of a domain's data-product API (SALES_API_URL, MARKETING_API_URL), e.g. api_url('sales', '/datasets')."""
+    if domain not in DOMAINS:
+        raise ValueError(f"Unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
+    base = setting(domain.upper() + "_API_URL").rstrip("/")
+    return base + "/" + path.lstrip("/") if path else base
+
+
+def api_token():
+    """Bearer token for the APIs' protected endpoints, or None when DATAMEESH_API_TOKEN is not set."""
+    return os.environ.get("DATAMEESH_API_TOKEN") or None
+
+
+def lake_bucket():
+    return setting("DATALAKE_BUCKET", "datalake")
+
+
+def lake_location(*parts):
+    """An s3a:// location in the lake bucket, e.g. lake_location('analytics') for a Hive schema."""
+    return "s3a://" + "/".join([lake_bucket(), *[part.strip("/") for part in parts]]) + "/"
+
+
+def output_dir():
+    """Where notebooks save figures and exports (DATAMEESH_OUTPUT_DIR, default ~/outputs); created if missing."""
+    directory = Path(os.environ.get("DATAMEESH_OUTPUT_DIR") or Path.home() / "outputs")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def describe_environment():
+    """What this server is wired to, without secrets: one row per data source or tool."""
+    def configured(*names):
+        values = [os.environ.get(name) for name in names]
+        return ":".join(value for value in values if value) if all(values) else "not configured"
+
+    rows = [
+        ("Trino", "catalogs " + ", ".join(TRINO_CATALOGS), configured("TRINO_HOST", "TRINO_PORT"), "trino_conn()"),
+        ("Sales PostgreSQL", "database sales (read-only)", configured("SALES_PG_HOST", "SALES_PG_PORT"), "domain_conn('sales')"),
+        ("Marketing PostgreSQL", "database marketing (read-only)", configured("MARKETING_PG_HOST", "MARKETING_PG_PORT"),
+         "domain_conn('marketing')"),
+        ("Lake", "bucket " + os.environ.get("DATALAKE_BUCKET", "datalake"), configured("S3_ENDPOINT"), "hive catalog in Trino"),
+        ("Sales API", "datasets, contracts, quality", configured("SALES_API_URL"), "api_url('sales')"),
+        ("Marketing API", "datasets, contracts, quality", configured("MARKETING_API_URL"), "api_url('marketing')"),
+    ]
+    return [dict(zip(("source", "what", "where", "from a notebook"), row)) for row in rows]
