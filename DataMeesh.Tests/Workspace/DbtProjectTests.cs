@@ -184,13 +184,31 @@ public sealed partial class DbtProjectTests(MigratedDatabases databases) : IClas
         Assert.Contains("'Converted'", mart.Sql, StringComparison.Ordinal);
         Assert.Contains("'Lead Only'", mart.Sql, StringComparison.Ordinal);
 
-        var marts = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)PlatformFiles.Yaml(PlatformFiles.PathOf("dbt", "dbt_project.yml"))
-            .Get("models")!).Get("datameesh")!).Get("marts")!;
-        Assert.Equal("table", marts.Text("+materialized"));
-        Assert.Equal("analytics", marts.Text("+schema"));
+        var models = (YamlMappingNode)((YamlMappingNode)PlatformFiles.Yaml(PlatformFiles.PathOf("dbt", "dbt_project.yml"))
+            .Get("models")!).Get("datameesh")!;
+        Assert.Equal("table", ((YamlMappingNode)models.Get("marts")!).Text("+materialized"));
+        // The one hive schema platform/trino/rules.json lets every analyst group create tables in.
+        Assert.Equal("analytics", models.Text("+schema"));
         var schemaMacro = File.ReadAllText(PlatformFiles.PathOf("dbt", "macros", "lake_schema.sql"));
         Assert.Contains("macro trino__create_schema", schemaMacro, StringComparison.Ordinal);
         Assert.Contains("location = 's3a://{{ var('datalake_bucket') }}/", schemaMacro, StringComparison.Ordinal);
+    }
+
+    /// <summary>Trino's file-based rules: the first schema rule matching user group, catalog and schema decides ownership.</summary>
+    [Theory]
+    [InlineData("analysts"), InlineData("sales"), InlineData("marketing")]
+    public void Every_analyst_group_owns_the_lake_schema_dbt_builds_in(string group)
+    {
+        var schema = ((YamlMappingNode)((YamlMappingNode)PlatformFiles.Yaml(PlatformFiles.PathOf("dbt", "dbt_project.yml")).Get("models")!)
+            .Get("datameesh")!).Text("+schema")!;
+        static bool Matches(System.Text.Json.Nodes.JsonNode? pattern, string value) =>
+            pattern is null || Regex.IsMatch(value, $"^(?:{(string)pattern!})$", RegexOptions.None, TimeSpan.FromSeconds(1));
+
+        var rule = PlatformFiles.Json(PlatformFiles.PathOf("trino", "rules.json"))["schemas"]!.AsArray()
+            .OfType<System.Text.Json.Nodes.JsonObject>()
+            .First(r => r["user"] is null && Matches(r["group"], group) && Matches(r["catalog"], "hive") && Matches(r["schema"], schema));
+
+        Assert.True((bool?)rule["owner"] == true, $"Trino's rules do not let group {group} build in hive.{schema}");
     }
 
     private static IReadOnlyList<YamlNode> TestsOf(DbtProject.Model model, string column) => model.Columns.Single(c => c.Name == column).Tests;

@@ -16,7 +16,7 @@
 {%- endmacro %}
 
 {#
-  Schemas are named exactly as configured (staging, analytics) rather than dbt's default <target>_<custom>, so Grafana
+  Schemas are named exactly as configured (analytics) rather than dbt's default <target>_<custom>, so Grafana
   and notebooks find the mart at hive.analytics.mart_customer_journey whoever built it.
 #}
 {% macro generate_schema_name(custom_schema_name, node) -%}
