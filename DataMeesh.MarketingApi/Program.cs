@@ -1,14 +1,16 @@
-using DataMeesh;
 using DataMeesh.DataProducts.Hosting;
+using DataMeesh.MarketingApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddDomainDatabase(ResourceNames.MarketingDatabase, typeof(Program).Assembly);
+builder.AddDataProduct(MarketingProduct.Definition, typeof(Program).Assembly);
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapDataProduct();
+app.MapMarketingEndpoints();
 
 return await app.RunOrMigrateAsync(args);
 

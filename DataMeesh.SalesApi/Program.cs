@@ -1,14 +1,16 @@
-using DataMeesh;
 using DataMeesh.DataProducts.Hosting;
+using DataMeesh.SalesApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddDomainDatabase(ResourceNames.SalesDatabase, typeof(Program).Assembly);
+builder.AddDataProduct(SalesProduct.Definition, typeof(Program).Assembly);
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
+app.MapDataProduct();
+app.MapSalesEndpoints();
 
 return await app.RunOrMigrateAsync(args);
 

@@ -10,13 +10,22 @@ namespace DataMeesh.DataProducts.Hosting;
 /// <summary>Where the start-up migration stands; read by the readiness check.</summary>
 public sealed class SchemaState
 {
+    private readonly TaskCompletionSource migrated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile string? failure;
     private volatile bool ready;
 
     public bool IsReady => ready;
     public string? Failure => failure;
 
-    internal void MarkReady() => ready = true;
+    /// <summary>Completes when the schema is current (what runs on the schema waits for it).</summary>
+    public Task WhenReady => migrated.Task;
+
+    internal void MarkReady()
+    {
+        ready = true;
+        migrated.TrySetResult();
+    }
+
     internal void MarkFailed(string reason) => failure = reason;
 }
 

@@ -1,0 +1,162 @@
+using System.Security.Claims;
+using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Contracts;
+using DataMeesh.DataProducts.Quality;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace DataMeesh.DataProducts.Api;
+
+/// <summary>The endpoints every data product serves: description, datasets, rows, contracts and quality.</summary>
+public static class DataProductEndpoints
+{
+    public static IEndpointRouteBuilder MapDataProductEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", GetProduct).WithTags("Data product").AllowAnonymous()
+            .WithName("GetDataProduct").WithSummary("The data product: owner, description, update frequency, classification and datasets.");
+
+        var datasets = app.MapGroup("/datasets").WithTags("Datasets");
+        datasets.MapGet("/", ListDatasets).AllowAnonymous()
+            .WithName("ListDatasets").WithSummary("Every table and view with row count, freshness and quality score.");
+        datasets.MapGet("/{name}", GetDataset).AllowAnonymous()
+            .WithName("GetDataset").WithSummary("One dataset with its columns (type, nullability, description, classification).");
+        datasets.MapGet("/{name}/rows", GetRows).RequireAuthorization()
+            .WithName("GetDatasetRows")
+            .WithSummary("The dataset's rows: keyset-paged JSON, or the whole filtered result as CSV (Accept: text/csv) or Excel (format=xlsx).")
+            .WithDescription("Filters: `column=value` (repeat for several values), `column.gt|gte|lt|lte|ne=value` on filterable columns. " +
+                             "`sort=-a,b` on sortable columns, `fields=a,b`, `limit` 1-1000 (default 100), `cursor` = nextCursor of the previous page. " +
+                             "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role.")
+            .Produces<RowsPage>(StatusCodes.Status200OK, "application/json")
+            .Produces<string>(StatusCodes.Status200OK, RowService.CsvMediaType, RowService.XlsxMediaType)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var contracts = app.MapGroup("/contracts").WithTags("Data contracts").AllowAnonymous();
+        contracts.MapGet("/", ListContracts).WithName("ListContracts").WithSummary("The data contract (ODCS v3.1) of every dataset.");
+        contracts.MapGet("/{dataset}.yaml", GetContract).WithName("GetContract")
+            .WithSummary("One dataset's Open Data Contract Standard v3.1.0 contract, generated from the live schema.")
+            .Produces<string>(StatusCodes.Status200OK, "application/yaml")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var quality = app.MapGroup("/quality").WithTags("Quality");
+        quality.MapGet("/", GetQuality).RequireAuthorization()
+            .WithName("GetQuality").WithSummary("The latest result of every dataset's quality checks, with observed values, thresholds and scores.");
+        quality.MapPost("/runs", RunQuality).RequireAuthorization(DataProductRoles.Steward)
+            .WithName("RunQuality").WithSummary("Runs every quality check now (steward role) and returns the new results.")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static Ok<ProductDocument> GetProduct(ProductCatalog catalog, QualityMonitor quality)
+    {
+        var product = catalog.Definition;
+        return TypedResults.Ok(new ProductDocument(product.Domain, product.Title, product.Description, product.Version,
+            new OwnerDocument(product.Owner.Team, product.Owner.Contact), product.UpdateFrequency, product.Classification,
+            Summaries(catalog, quality.Latest),
+            new Dictionary<string, string>
+            {
+                ["datasets"] = "/datasets", ["contracts"] = "/contracts", ["quality"] = "/quality",
+                ["openapi"] = "/openapi/v1.json", ["reference"] = "/scalar",
+            }));
+    }
+
+    private static Ok<IReadOnlyList<DatasetSummary>> ListDatasets(ProductCatalog catalog, QualityMonitor quality) =>
+        TypedResults.Ok<IReadOnlyList<DatasetSummary>>(Summaries(catalog, quality.Latest));
+
+    private static Results<Ok<DatasetDocument>, ProblemHttpResult> GetDataset(string name, ProductCatalog catalog, QualityMonitor quality)
+    {
+        var dataset = FindDataset(catalog, name);
+        var result = quality.Latest.For(dataset.Name);
+        var freshness = dataset.Definition.Freshness;
+        return TypedResults.Ok(new DatasetDocument(dataset.Name, dataset.Kind, dataset.Definition.Description,
+            dataset.Key.Select(k => k.Name).ToList(),
+            dataset.Columns.Select(c => new ColumnDocument(c.Name, c.Type.PostgresType, c.Type.LogicalType, c.Nullable, c.Definition.Description,
+                c.Classification, c.Definition.Filter || dataset.Key.Contains(c), c.Definition.Sort || dataset.Key.Contains(c), c.PrimaryKey, c.Unique)).ToList(),
+            result?.RowCount, result?.LastUpdatedAt,
+            freshness is null ? null : new FreshnessDocument(freshness.Column, freshness.MaxAge.TotalHours,
+                result?.Checks.FirstOrDefault(c => c.Type == "freshness") is { } check ? !check.Passed : null),
+            result, Links(dataset)));
+    }
+
+    private static async Task GetRows(string name, HttpContext context, ProductCatalog catalog, RowService rows)
+    {
+        var dataset = FindDataset(catalog, name);
+        var request = RowRequest.Parse(dataset, context.Request.Query, context.User.CanReadPii());
+        switch (ResponseFormat(context.Request))
+        {
+            case "csv": await rows.WriteCsvAsync(context, request); break;
+            case "xlsx": await rows.WriteXlsxAsync(context, request); break;
+            default: await rows.WritePageAsync(context, request); break;
+        }
+    }
+
+    private static Ok<IReadOnlyList<ContractSummary>> ListContracts(ProductCatalog catalog) =>
+        TypedResults.Ok<IReadOnlyList<ContractSummary>>(catalog.Datasets.Select(d => new ContractSummary(d.Name,
+            OdcsContract.Id(catalog.Definition, d), OdcsContract.ApiVersion, catalog.Definition.Version, "active", $"/contracts/{d.Name}.yaml")).ToList());
+
+    private static ContentHttpResult GetContract(string dataset, ProductCatalog catalog, ContractServers servers) =>
+        TypedResults.Text(OdcsContract.ToYaml(catalog.Definition, FindDataset(catalog, dataset), servers), "application/yaml; charset=utf-8");
+
+    private static Ok<QualityReport> GetQuality(QualityMonitor quality) => TypedResults.Ok(quality.Latest);
+
+    private static async Task<Created<QualityReport>> RunQuality(QualityMonitor quality, ProductCatalog catalog, CancellationToken cancellationToken)
+    {
+        _ = catalog.Datasets; // 503 until the catalog is loaded
+        return TypedResults.Created("/quality", await quality.RunAsync("manual", cancellationToken));
+    }
+
+    public static Dataset FindDataset(ProductCatalog catalog, string name) =>
+        catalog.Find(name) ?? throw ProblemException.NotFound(
+            $"The {catalog.Definition.Domain} data product has no dataset '{(name.Length > 64 ? name[..64] + "…" : name)}'. " +
+            $"Datasets: {string.Join(", ", catalog.Datasets.Select(d => d.Name))}.");
+
+    public static bool CanReadPii(this ClaimsPrincipal user) => user.IsInRole(DataProductRoles.PiiReader);
+
+    private static string ResponseFormat(HttpRequest request)
+    {
+        var format = request.Query["format"].ToString();
+        if (format.Length > 0)
+        {
+            return format is "json" or "csv" or "xlsx"
+                ? format
+                : throw ProblemException.BadRequest("format", "format must be json, csv or xlsx.");
+        }
+
+        var accept = request.Headers.Accept.ToString();
+        return accept.Contains(RowService.CsvMediaType, StringComparison.OrdinalIgnoreCase) ? "csv"
+            : accept.Contains(RowService.XlsxMediaType, StringComparison.OrdinalIgnoreCase) ? "xlsx"
+            : "json";
+    }
+
+    private static List<DatasetSummary> Summaries(ProductCatalog catalog, QualityReport report) =>
+        catalog.Datasets.Select(d =>
+        {
+            var result = report.For(d.Name);
+            return new DatasetSummary(d.Name, d.Kind, d.Definition.Description, result?.RowCount, result?.LastUpdatedAt, result?.Score, Links(d));
+        }).ToList();
+
+    private static Dictionary<string, string> Links(Dataset dataset) => new()
+    {
+        ["self"] = $"/datasets/{dataset.Name}",
+        ["rows"] = $"/datasets/{dataset.Name}/rows",
+        ["contract"] = $"/contracts/{dataset.Name}.yaml",
+    };
+}
+
+/// <summary>The roles of the data products' governance (JWT role claims).</summary>
+public static class DataProductRoles
+{
+    /// <summary>Sees personal data unmasked.</summary>
+    public const string PiiReader = "pii-reader";
+
+    /// <summary>May write (orders, leads, metrics).</summary>
+    public const string Writer = "writer";
+
+    /// <summary>May run the quality checks on demand.</summary>
+    public const string Steward = "steward";
+}

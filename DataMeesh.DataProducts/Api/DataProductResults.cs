@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Text.Json;
+using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.AspNetCore.Http;
+
+namespace DataMeesh.DataProducts.Api;
+
+/// <summary>
+/// Building blocks for a domain's own read endpoints (<c>/customers/{id}</c>, <c>/campaigns/{id}/leads</c>, ...): they go
+/// through the same rows engine as <c>/datasets/{name}/rows</c>, so masking, paging and errors behave the same everywhere.
+/// </summary>
+public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
+{
+    /// <summary>One row of <paramref name="dataset"/> by key, optionally with nested collections; 404 when there is none.</summary>
+    public async Task WriteOneAsync(HttpContext context, string dataset, object key,
+        params (string Property, string Dataset, string ForeignKey)[] children)
+    {
+        var request = ByKey(context, dataset, key);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            var found = await rows.WriteSingleAsync(writer, request, context.RequestAborted, async () =>
+            {
+                foreach (var (property, childDataset, foreignKey) in children)
+                {
+                    writer.WritePropertyName(property);
+                    var child = Filtered(context, childDataset, foreignKey, key, QueryCollection.Empty) with { Limit = RowRequest.MaxLimit };
+                    await rows.WriteItemsAsync(writer, child, context.RequestAborted);
+                }
+            });
+            if (!found)
+            {
+                throw ProblemException.NotFound($"No {dataset} row with {request.Dataset.Key[0].Name} {key}.");
+            }
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>A page of <paramref name="childDataset"/> rows belonging to one parent row (404 when the parent does not exist).</summary>
+    public async Task WriteChildrenAsync(HttpContext context, string parentDataset, object parentKey, string childDataset, string foreignKey)
+    {
+        var parent = ByKey(context, parentDataset, parentKey);
+        if (!await rows.ExistsAsync(parent, context.RequestAborted))
+        {
+            throw ProblemException.NotFound($"No {parentDataset} row with {parent.Dataset.Key[0].Name} {parentKey}.");
+        }
+
+        await rows.WritePageAsync(context, Filtered(context, childDataset, foreignKey, parentKey, context.Request.Query));
+    }
+
+    private RowRequest ByKey(HttpContext context, string dataset, object key)
+    {
+        var found = DataProductEndpoints.FindDataset(catalog, dataset);
+        return Filtered(context, dataset, found.Key[0].Name, key, QueryCollection.Empty);
+    }
+
+    private RowRequest Filtered(HttpContext context, string dataset, string column, object value, IQueryCollection query)
+    {
+        var found = DataProductEndpoints.FindDataset(catalog, dataset);
+        var filter = new RowFilter(found.Find(column) ?? throw new InvalidOperationException($"{dataset} has no column {column}."), FilterOperator.Eq, [value]);
+        return RowRequest.Parse(found, query, context.User.CanReadPii(), [filter]);
+    }
+}

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Api;
+
+/// <param name="StatusCode">201 for a created resource.</param>
+/// <param name="Body">The response body (serialised as JSON, and stored for replays).</param>
+/// <param name="Location">The created resource.</param>
+public sealed record WriteOutcome(int StatusCode, object Body, string? Location);
+
+/// <summary>
+/// Runs a write in one transaction and, when the request carries an <c>Idempotency-Key</c>, records the key and the
+/// response in the same transaction. A retry with the same key gets the stored response (<c>Idempotent-Replayed: true</c>)
+/// and never a second row: concurrent requests with one key serialise on the key's primary key, and the loser replays
+/// the winner's response once it commits. A key reused for a different request is refused (422).
+/// </summary>
+public sealed class IdempotentWrites(DataPlane dataPlane)
+{
+    public const string HeaderName = "Idempotency-Key";
+    public const string ReplayedHeaderName = "Idempotent-Replayed";
+
+    public async Task<IResult> ExecuteAsync<TRequest>(HttpContext context, string operation, TRequest request,
+        Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<WriteOutcome>> write)
+    {
+        var cancellationToken = context.RequestAborted;
+        var key = ReadKey(context.Request);
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web)));
+
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (key is not null)
+        {
+            await using var claim = new NpgsqlCommand("""
+                INSERT INTO datameesh.idempotency_keys (operation, key, request_hash) VALUES (@operation, @key, @hash)
+                ON CONFLICT DO NOTHING
+                """, connection, transaction);
+            claim.Parameters.AddWithValue("operation", operation);
+            claim.Parameters.AddWithValue("key", key);
+            claim.Parameters.AddWithValue("hash", requestHash);
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return await ReplayAsync(connection, operation, key, requestHash, cancellationToken);
+            }
+        }
+
+        var outcome = await write(connection, transaction, cancellationToken);
+        var body = JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web);
+        if (key is not null)
+        {
+            await using var record = new NpgsqlCommand("""
+                UPDATE datameesh.idempotency_keys SET status_code = @status, location = @location, response_body = @body::jsonb
+                WHERE operation = @operation AND key = @key
+                """, connection, transaction);
+            record.Parameters.AddWithValue("status", outcome.StatusCode);
+            record.Parameters.AddWithValue("location", (object?)outcome.Location ?? DBNull.Value);
+            record.Parameters.AddWithValue("body", body);
+            record.Parameters.AddWithValue("operation", operation);
+            record.Parameters.AddWithValue("key", key);
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new ReplayResult(outcome.StatusCode, outcome.Location, body) { Replayed = false };
+    }
+
+    private static async Task<IResult> ReplayAsync(NpgsqlConnection connection, string operation, string key, string requestHash,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT request_hash, status_code, location, response_body::text FROM datameesh.idempotency_keys WHERE operation = @operation AND key = @key
+            """, connection);
+        command.Parameters.AddWithValue("operation", operation);
+        command.Parameters.AddWithValue("key", key);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.IsDBNull(1))
+        {
+            // The first request with this key rolled back between our conflict and this read: the client may retry.
+            throw new ProblemException(StatusCodes.Status409Conflict, "The request is being processed.",
+                "A request with this Idempotency-Key did not complete; retry it.");
+        }
+
+        if (reader.GetString(0) != requestHash)
+        {
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Idempotency-Key reused.",
+                "This Idempotency-Key was used for a different request. Use a new key for a new request.",
+                new Dictionary<string, string[]> { [HeaderName] = ["Already used for a different request body."] });
+        }
+
+        return new ReplayResult(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3));
+    }
+
+    private static string? ReadKey(HttpRequest request)
+    {
+        if (!request.Headers.TryGetValue(HeaderName, out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        if (values.Count != 1 || key.Length is 0 or > 255 || key.Any(c => c is < '!' or > '~'))
+        {
+            throw ProblemException.BadRequest(HeaderName, "Idempotency-Key must be one value of 1-255 visible ASCII characters (a UUID is a good choice).");
+        }
+
+        return key;
+    }
+
+    /// <summary>A stored (or just produced) JSON response, written byte for byte the same on every replay.</summary>
+    private sealed class ReplayResult(int status, string? location, string body) : IResult
+    {
+        public bool Replayed { get; init; } = true;
+
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.StatusCode = status;
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            if (location is not null)
+            {
+                httpContext.Response.Headers.Location = location;
+            }
+
+            if (Replayed)
+            {
+                httpContext.Response.Headers[ReplayedHeaderName] = "true";
+            }
+
+            await httpContext.Response.WriteAsync(body);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Reflection;
+using DataMeesh.DataProducts.Api;
+using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Contracts;
+using DataMeesh.DataProducts.Database;
+using DataMeesh.DataProducts.Quality;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
+using Npgsql;
+using Scalar.AspNetCore;
+
+namespace DataMeesh.DataProducts.Hosting;
+
+public static class DataProductExtensions
+{
+    /// <summary>Largest request body the APIs accept: an order with 100 lines is a few kilobytes.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// Everything a domain API needs to publish its data as a product: its database (migrations, least-privilege data
+    /// plane), the catalog, rows, contracts, quality checks, JWT authentication and roles, problem details and OpenAPI.
+    /// </summary>
+    public static IHostApplicationBuilder AddDataProduct(this IHostApplicationBuilder builder, DataProductDefinition product, Assembly migrationsAssembly)
+    {
+        builder.AddDomainDatabase(product.Domain, migrationsAssembly);
+        var services = builder.Services;
+        services.AddSingleton(new ProductCatalog(product));
+        services.AddSingleton(provider =>
+        {
+            var database = provider.GetRequiredService<DomainDatabase>();
+            return new DataPlane(new NpgsqlDataSourceBuilder(DataPlane.ForRole(database.ConnectionString, product.Domain + "_api", product.Domain + "-api"))
+                .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
+                .Build());
+        });
+        services.AddSingleton<RowService>();
+        services.AddSingleton<QualityMonitor>();
+        services.AddSingleton<IdempotentWrites>();
+        services.AddSingleton<DataProductResults>();
+        services.AddSingleton(provider => ContractServersFrom(builder.Configuration, provider.GetRequiredService<DomainDatabase>(), product));
+        services.AddHostedService<DataProductStartup>();
+        services.AddHealthChecks()
+            .AddCheck<CatalogHealthCheck>("catalog")
+            .AddCheck<QualityHealthCheck>("quality");
+
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        // Binding failures (wrong types, malformed JSON) reach the exception handler, which names the field at fault.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
+        services.AddAuthentication().AddJwtBearer();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
+            .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
+
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = $"{product.Title} data product";
+            document.Info.Version = product.Version;
+            document.Info.Description = product.Description;
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                Description = "Roles: any valid token reads (PII masked); pii-reader sees PII; writer writes; steward runs quality checks.",
+            };
+            document.Security ??= [];
+            document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });
+            return Task.CompletedTask;
+        }));
+        return builder;
+    }
+
+    /// <summary>Maps the data-product endpoints, health, OpenAPI (<c>/openapi/v1.json</c>) and the API reference (<c>/scalar</c>).</summary>
+    public static WebApplication MapDataProduct(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.Use(LimitRequestBody);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapDataProductEndpoints();
+        return app;
+    }
+
+    private static Task LimitRequestBody(HttpContext context, RequestDelegate next)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxRequestBodyBytes; // enforced by Kestrel, also for chunked bodies
+        }
+
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            throw new BadHttpRequestException($"The request body may be at most {MaxRequestBodyBytes / 1024} KB.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        return next(context);
+    }
+
+    private static ContractServers ContractServersFrom(IConfiguration configuration, DomainDatabase database, DataProductDefinition product)
+    {
+        var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        return new ContractServers(
+            configuration["DataProducts:Servers:PostgresHost"] ?? connection.Host ?? product.Domain + "-postgres",
+            configuration.GetValue("DataProducts:Servers:PostgresPort", connection.Port),
+            connection.Database ?? product.Domain,
+            configuration["DataProducts:Servers:TrinoHost"] ?? "trino",
+            configuration.GetValue("DataProducts:Servers:TrinoPort", 8080));
+    }
+}

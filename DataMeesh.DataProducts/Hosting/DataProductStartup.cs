@@ -1,0 +1,156 @@
+using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Quality;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Hosting;
+
+/// <summary>
+/// Once the schema is current: gives the read-only consumer role its login (when a password is configured), loads the
+/// catalog from the live schema, then runs the quality checks at start and on a schedule, and prunes expired
+/// idempotency keys and old quality history.
+/// </summary>
+internal sealed class DataProductStartup(
+    SchemaState schema,
+    NpgsqlDataSource adminDataSource,
+    DataPlane dataPlane,
+    ProductCatalog catalog,
+    QualityMonitor quality,
+    IConfiguration configuration,
+    IHostApplicationLifetime lifetime,
+    ILogger<DataProductStartup> logger) : BackgroundService
+{
+    public static readonly TimeSpan IdempotencyKeyRetention = TimeSpan.FromHours(24);
+    private static readonly TimeSpan QualityHistoryRetention = TimeSpan.FromDays(90);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await schema.WhenReady.WaitAsync(stoppingToken);
+            await RetryWhileUnreachableAsync(EnableReaderLoginAsync, stoppingToken);
+            await RetryWhileUnreachableAsync(token => catalog.LoadAsync(adminDataSource, token), stoppingToken);
+            logger.LogInformation("Data product {Domain} publishes {Count} datasets", catalog.Definition.Domain, catalog.Datasets.Count);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (CatalogException e)
+        {
+            logger.LogCritical("{Reason}", e.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+
+        var interval = configuration.GetValue("DataProducts:Quality:Interval", TimeSpan.FromMinutes(15));
+        var trigger = "startup";
+        await SafelyAsync(quality.LoadLatestAsync, stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await SafelyAsync(token => quality.RunAsync(trigger, token), stoppingToken);
+            await SafelyAsync(PruneAsync, stoppingToken);
+            trigger = "schedule";
+            try
+            {
+                await Task.Delay(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <c>&lt;domain&gt;_reader</c> a login role with the configured password. The password travels as a bind
+    /// parameter and is used inside the server, so it appears in no statement text (and no log).
+    /// </summary>
+    private async Task EnableReaderLoginAsync(CancellationToken cancellationToken)
+    {
+        var password = configuration["DataProducts:ReaderPassword"];
+        if (string.IsNullOrEmpty(password))
+        {
+            logger.LogInformation("No DataProducts:ReaderPassword configured: role {Role} stays without login", catalog.Definition.Domain + "_reader");
+            return;
+        }
+
+        await using var connection = await adminDataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var command = new NpgsqlCommand("""
+            SELECT set_config('datameesh.reader_role', @role, true), set_config('datameesh.reader_password', @password, true)
+            """, connection, transaction))
+        {
+            command.Parameters.AddWithValue("role", catalog.Definition.Domain + "_reader");
+            command.Parameters.AddWithValue("password", password);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var command = new NpgsqlCommand("""
+            DO $$ BEGIN
+                EXECUTE format('ALTER ROLE %I WITH LOGIN PASSWORD %L',
+                               current_setting('datameesh.reader_role'), current_setting('datameesh.reader_password'));
+            END $$
+            """, connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("Role {Role} can log in (read-only consumers: Trino, Grafana, notebooks)", catalog.Definition.Domain + "_reader");
+    }
+
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("""
+            DELETE FROM datameesh.idempotency_keys WHERE created_at < now() - @keys;
+            DELETE FROM datameesh.quality_runs WHERE started_at < now() - @history;
+            """, connection);
+        command.Parameters.AddWithValue("keys", IdempotencyKeyRetention);
+        command.Parameters.AddWithValue("history", QualityHistoryRetention);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task RetryWhileUnreachableAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(500); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                await step(cancellationToken);
+                return;
+            }
+            catch (Exception e) when (SchemaMigrationService.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Database not reachable: {Reason}. Retrying in {Delay} s", e.Message, delay.TotalSeconds);
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+
+    private async Task SafelyAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await work(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            // The database is away: keep the last report and try again at the next interval.
+            logger.LogWarning("Background data-product work failed, will retry: {Reason}", e.Message);
+        }
+    }
+}
+
+/// <summary>Readiness: unhealthy until the catalog is loaded from the live schema.</summary>
+internal sealed class CatalogHealthCheck(ProductCatalog catalog) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(catalog.IsLoaded ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("The catalog is not loaded yet."));
+}

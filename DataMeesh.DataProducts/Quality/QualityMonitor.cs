@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Rows;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Quality;
+
+/// <summary>
+/// Runs the product's quality checks, keeps every run as history in the domain's database (<c>datameesh.quality_*</c>),
+/// holds the latest report for the API, the health check and the OpenTelemetry gauges.
+/// </summary>
+public sealed class QualityMonitor : IDisposable
+{
+    private static readonly string[] Severities = ["critical", "warning"];
+
+    public const string MeterName = "DataMeesh.DataProducts.Quality";
+    private static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly DataPlane dataPlane;
+    private readonly ProductCatalog catalog;
+    private readonly ILogger<QualityMonitor> logger;
+    private readonly SemaphoreSlim oneRunAtATime = new(1, 1);
+    private readonly Counter<long> runs;
+    private readonly Histogram<double> runDuration;
+    private volatile QualityReport? latest;
+
+    public QualityMonitor(DataPlane dataPlane, ProductCatalog catalog, IMeterFactory meterFactory, ILogger<QualityMonitor> logger)
+    {
+        this.dataPlane = dataPlane;
+        this.catalog = catalog;
+        this.logger = logger;
+        var meter = meterFactory.Create(MeterName);
+        var domain = new KeyValuePair<string, object?>("domain", catalog.Definition.Domain);
+        runs = meter.CreateCounter<long>("datameesh.quality.runs", description: "Quality runs, by trigger.");
+        runDuration = meter.CreateHistogram<double>("datameesh.quality.run.duration", "s", "Time to run every check of the product.");
+        meter.CreateObservableGauge("datameesh.quality.score", () => (latest?.Datasets ?? []).Select(d =>
+            new Measurement<double>((double)d.Score, domain, new("dataset", d.Dataset))), "%", "Share of a dataset's checks that passed.");
+        meter.CreateObservableGauge("datameesh.quality.checks.failed", () => (latest?.Datasets ?? []).SelectMany(d =>
+            Severities.Select(severity => new Measurement<long>(d.Checks.Count(c => !c.Passed && c.Severity == severity),
+                domain, new("dataset", d.Dataset), new("severity", severity)))), description: "Failing checks per dataset and severity.");
+    }
+
+    public void Dispose() => oneRunAtATime.Dispose();
+
+    /// <summary>The latest report; empty until the first run finished or the history was read.</summary>
+    public QualityReport Latest => latest ?? new QualityReport(catalog.Definition.Domain, null, null, null, []);
+
+    /// <summary>Runs every check now (one run at a time), stores the results and returns the new report.</summary>
+    public async Task<QualityReport> RunAsync(string trigger, CancellationToken cancellationToken)
+    {
+        await oneRunAtATime.WaitAsync(cancellationToken);
+        try
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+            long runId;
+            await using (var start = new NpgsqlCommand("INSERT INTO datameesh.quality_runs (trigger) VALUES (@trigger) RETURNING run_id", connection))
+            {
+                start.Parameters.AddWithValue("trigger", trigger);
+                runId = (long)(await start.ExecuteScalarAsync(cancellationToken))!;
+            }
+
+            var results = new List<(QualityCheck Check, CheckResult Result)>();
+            foreach (var check in QualityCheck.For(catalog))
+            {
+                results.Add((check, await MeasureAsync(connection, check, cancellationToken)));
+            }
+
+            await StoreAsync(connection, runId, results, cancellationToken);
+            var report = await ReadLatestAsync(connection, cancellationToken);
+            latest = report;
+            runs.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
+            runDuration.Record(stopwatch.Elapsed.TotalSeconds);
+
+            var failed = results.Where(r => !r.Result.Passed).ToList();
+            if (failed.Count > 0)
+            {
+                logger.LogWarning("Quality run {RunId}: {Failed} of {Total} checks failed: {Checks}", runId, failed.Count, results.Count,
+                    string.Join(", ", failed.Select(f => $"{f.Check.Dataset}.{f.Check.Name}")));
+            }
+            else
+            {
+                logger.LogInformation("Quality run {RunId}: all {Total} checks passed in {Elapsed} ms", runId, results.Count, stopwatch.ElapsedMilliseconds);
+            }
+
+            return report;
+        }
+        finally
+        {
+            oneRunAtATime.Release();
+        }
+    }
+
+    /// <summary>Loads the latest stored results (after a restart the product reports its quality before the next run).</summary>
+    public async Task LoadLatestAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        latest = await ReadLatestAsync(connection, cancellationToken);
+    }
+
+    private async Task<CheckResult> MeasureAsync(NpgsqlConnection connection, QualityCheck check, CancellationToken cancellationToken)
+    {
+        decimal? observed = null;
+        string details;
+        try
+        {
+            await using var command = new NpgsqlCommand(check.Sql, connection) { CommandTimeout = (int)CheckTimeout.TotalSeconds };
+            var value = await command.ExecuteScalarAsync(cancellationToken);
+            observed = value is null or DBNull ? null : Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture);
+            details = observed is null ? $"no value to measure (empty dataset?); expected {check.Rule}" : $"expected {check.Rule}";
+        }
+        catch (Exception e) when (e is PostgresException or NpgsqlException { InnerException: TimeoutException })
+        {
+            // A check that cannot run is a failed check (and says why), not a crashed run.
+            logger.LogWarning("Quality check {Dataset}.{Check} could not run: {Reason}", check.Dataset, check.Name, e.Message);
+            details = $"could not be measured: {e.Message}";
+        }
+
+        return new CheckResult(check.Name, check.Type, check.Column, check.SeverityName, check.Passes(observed), observed, check.Threshold, details);
+    }
+
+    private static async Task StoreAsync(NpgsqlConnection connection, long runId, List<(QualityCheck Check, CheckResult Result)> results,
+        CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var batch = new NpgsqlBatch(connection, transaction);
+        await using (batch)
+        {
+            foreach (var (check, result) in results)
+            {
+                var insert = new NpgsqlBatchCommand("""
+                    INSERT INTO datameesh.quality_results
+                        (run_id, dataset, check_name, check_type, column_name, severity, passed, observed_value, threshold, details)
+                    VALUES (@run, @dataset, @name, @type, @column, @severity, @passed, @observed, @threshold, @details)
+                    """);
+                insert.Parameters.AddWithValue("run", runId);
+                insert.Parameters.AddWithValue("dataset", check.Dataset);
+                insert.Parameters.AddWithValue("name", check.Name);
+                insert.Parameters.AddWithValue("type", check.Type);
+                insert.Parameters.AddWithValue("column", (object?)check.Column ?? DBNull.Value);
+                insert.Parameters.AddWithValue("severity", check.SeverityName);
+                insert.Parameters.AddWithValue("passed", result.Passed);
+                insert.Parameters.AddWithValue("observed", (object?)result.Observed ?? DBNull.Value);
+                insert.Parameters.AddWithValue("threshold", check.Threshold);
+                insert.Parameters.AddWithValue("details", result.Details);
+                batch.BatchCommands.Add(insert);
+            }
+
+            var finish = new NpgsqlBatchCommand("UPDATE datameesh.quality_runs SET finished_at = now() WHERE run_id = @run");
+            finish.Parameters.AddWithValue("run", runId);
+            batch.BatchCommands.Add(finish);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<QualityReport> ReadLatestAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var checks = new Dictionary<string, List<CheckResult>>();
+        var checkedAt = new Dictionary<string, DateTime>();
+        long? runId = null;
+        string? trigger = null;
+        DateTime? finishedAt = null;
+        await using var command = new NpgsqlCommand("""
+            SELECT l.dataset, l.check_name, l.check_type, l.column_name, l.severity, l.passed, l.observed_value, l.threshold, l.details,
+                   l.checked_at, r.run_id, r.trigger, r.finished_at
+            FROM datameesh.quality_latest l
+            JOIN datameesh.quality_runs r ON r.run_id = l.run_id
+            ORDER BY l.run_id, l.dataset, l.check_name
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var dataset = reader.GetString(0);
+            if (catalog.Definition.Datasets.All(d => d.Name != dataset))
+            {
+                continue; // history of a dataset the product no longer publishes
+            }
+
+            if (!checks.TryGetValue(dataset, out var list))
+            {
+                checks[dataset] = list = [];
+            }
+
+            list.Add(new CheckResult(reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+                reader.GetString(4), reader.GetBoolean(5), reader.IsDBNull(6) ? null : reader.GetDecimal(6),
+                reader.IsDBNull(7) ? null : reader.GetDecimal(7), reader.GetString(8)));
+            checkedAt[dataset] = reader.GetDateTime(9);
+            runId = reader.GetInt64(10);
+            trigger = reader.GetString(11);
+            finishedAt = reader.IsDBNull(12) ? null : reader.GetDateTime(12);
+        }
+
+        var datasets = catalog.Definition.Datasets.Where(d => checks.ContainsKey(d.Name)).Select(d =>
+        {
+            var list = checks[d.Name];
+            var score = Math.Round(100m * list.Count(c => c.Passed) / list.Count, 1);
+            return new DatasetQuality(d.Name, score, checkedAt[d.Name], list);
+        }).ToList();
+        return new QualityReport(catalog.Definition.Domain, runId, trigger, finishedAt, datasets);
+    }
+}
+
+/// <summary>Health: degraded while a critical quality check fails (the data is served, but consumers should know).</summary>
+internal sealed class QualityHealthCheck(QualityMonitor monitor) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var failed = monitor.Latest.Datasets.SelectMany(d => d.Checks.Where(c => !c.Passed && c.Severity == "critical").Select(c => $"{d.Dataset}.{c.Name}")).ToList();
+        return Task.FromResult(failed.Count == 0
+            ? HealthCheckResult.Healthy("No critical quality check fails.")
+            : HealthCheckResult.Degraded($"Critical quality checks failing: {string.Join(", ", failed)}"));
+    }
+}

@@ -1,0 +1,279 @@
+using System.Buffers;
+using System.Data;
+using System.Text.Json;
+using DataMeesh.DataProducts.Api;
+using DataMeesh.DataProducts.Database;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using MiniExcelLibs;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Rows;
+
+/// <summary>Runs row requests against the API's least-privilege connection and writes JSON pages, CSV or Excel.</summary>
+public sealed class RowService(DataPlane dataPlane)
+{
+    public const string CsvMediaType = "text/csv";
+    public const string XlsxMediaType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>The most rows a worksheet can hold below its header.</summary>
+    public const int MaxWorkbookRows = 1_048_575;
+
+    private const int FlushThreshold = 64 * 1024;
+
+    /// <summary>
+    /// One page as JSON: <c>{ dataset, limit, items, nextCursor, links }</c>. A page is at most 1,000 rows, so it is built in
+    /// memory first: an error while reading gives a clean problem response, never half a document.
+    /// </summary>
+    public async Task WritePageAsync(HttpContext context, RowRequest request)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        await using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("dataset", request.Dataset.Name);
+            writer.WriteNumber("limit", request.Limit);
+            writer.WritePropertyName("items");
+            var nextCursor = await WriteItemsAsync(writer, request, context.RequestAborted);
+            writer.WriteString("nextCursor", nextCursor);
+            writer.WriteStartObject("links");
+            writer.WriteString("self", context.Request.Path + context.Request.QueryString);
+            writer.WriteString("next", nextCursor is null ? null : NextLink(context.Request, nextCursor));
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+
+    /// <summary>Writes the page's rows as a JSON array; returns the cursor of the next page, or null on the last page.</summary>
+    public async Task<string?> WriteItemsAsync(Utf8JsonWriter writer, RowRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var command = RowSql.Build(request, connection, request.Limit + 1);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+
+        var selected = RowSql.SelectedColumns(request);
+        var sort = request.EffectiveSort;
+        var sortOrdinals = sort.Select(s => selected.ToList().IndexOf(s.Column)).ToArray();
+        var last = new object?[sort.Count];
+        var rows = 0;
+        var hasMore = false;
+
+        writer.WriteStartArray();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (rows == request.Limit)
+            {
+                hasMore = true;
+                break;
+            }
+
+            rows++;
+            writer.WriteStartObject();
+            var values = new object?[selected.Count];
+            for (var i = 0; i < selected.Count; i++)
+            {
+                var column = selected[i];
+                values[i] = RowValues.Read(reader, i, column.Type);
+                if (i < request.Fields.Count)
+                {
+                    writer.WritePropertyName(column.Name);
+                    WriteValue(writer, values[i]);
+                }
+            }
+
+            writer.WriteEndObject();
+            for (var s = 0; s < sort.Count; s++)
+            {
+                last[s] = values[sortOrdinals[s]];
+            }
+        }
+
+        writer.WriteEndArray();
+        return hasMore ? request.EncodeCursor(last) : null;
+    }
+
+    /// <summary>Whether any row matches the request's filters.</summary>
+    public async Task<bool> ExistsAsync(RowRequest request, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var command = RowSql.Build(request with { Fields = request.Dataset.Key }, connection, 1);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the first matching row as a JSON object, then lets <paramref name="writeNested"/> add properties (nested
+    /// collections) before the object is closed; false when no row matches.
+    /// </summary>
+    public async Task<bool> WriteSingleAsync(Utf8JsonWriter writer, RowRequest request, CancellationToken cancellationToken, Func<Task>? writeNested = null)
+    {
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var command = RowSql.Build(request with { Limit = 1 }, connection, 1);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        writer.WriteStartObject();
+        for (var i = 0; i < request.Fields.Count; i++)
+        {
+            writer.WritePropertyName(request.Fields[i].Name);
+            RowValues.WriteJson(writer, reader, i, request.Fields[i].Type);
+        }
+
+        await reader.DisposeAsync();
+        await connection.DisposeAsync();
+        if (writeNested is not null)
+        {
+            await writeNested();
+        }
+
+        writer.WriteEndObject();
+        return true;
+    }
+
+    /// <summary>
+    /// The whole filtered result as RFC 4180 CSV, streamed: rows go out in 64 KB chunks as PostgreSQL sends them, so memory
+    /// stays flat whatever the size. If the database fails mid-stream the connection is aborted, so a client never
+    /// mistakes a truncated export for a complete one.
+    /// </summary>
+    public async Task WriteCsvAsync(HttpContext context, RowRequest request)
+    {
+        var cancellationToken = context.RequestAborted;
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using var command = RowSql.Build(request, connection, limit: null);
+        command.CommandTimeout = 0; // a large export is not a hung query
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+
+        context.Response.ContentType = CsvMediaType + "; charset=utf-8; header=present";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{request.Dataset.Name}.csv\"";
+        var buffer = new ArrayBufferWriter<byte>(FlushThreshold * 2);
+        var fields = request.Fields;
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (i > 0)
+            {
+                RowValues.WriteAscii(buffer, ",");
+            }
+
+            RowValues.WriteCsvText(buffer, fields[i].Name);
+        }
+
+        RowValues.WriteAscii(buffer, "\r\n");
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            for (var i = 0; i < fields.Count; i++)
+            {
+                if (i > 0)
+                {
+                    buffer.GetSpan(1)[0] = (byte)',';
+                    buffer.Advance(1);
+                }
+
+                RowValues.WriteCsv(buffer, reader, i, fields[i].Type);
+            }
+
+            var end = buffer.GetSpan(2);
+            end[0] = (byte)'\r';
+            end[1] = (byte)'\n';
+            buffer.Advance(2);
+            if (buffer.WrittenCount >= FlushThreshold)
+            {
+                await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken);
+                buffer.ResetWrittenCount();
+            }
+        }
+
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, cancellationToken);
+    }
+
+    /// <summary>
+    /// The filtered result as an Excel workbook (one worksheet, header row, PII masked as everywhere else). Written to a
+    /// temporary file by a streaming writer, then sent, so memory stays flat; results beyond a worksheet's capacity are
+    /// refused with a pointer to CSV.
+    /// </summary>
+    public async Task WriteXlsxAsync(HttpContext context, RowRequest request)
+    {
+        var cancellationToken = context.RequestAborted;
+        await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
+        await using (var count = RowSql.Count(request, connection))
+        {
+            var rows = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+            if (rows > MaxWorkbookRows)
+            {
+                throw ProblemException.BadRequest("format",
+                    $"{rows:N0} rows do not fit in a worksheet ({MaxWorkbookRows:N0} at most): filter the rows or ask for text/csv.");
+            }
+        }
+
+        await using var command = RowSql.Build(request, connection, limit: null);
+        command.CommandTimeout = 0;
+        var file = Path.Combine(Path.GetTempPath(), $"datameesh-{Guid.NewGuid():N}.xlsx");
+        try
+        {
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+            {
+                await MiniExcel.SaveAsAsync(output, reader, sheetName: request.Dataset.Name,
+                    excelType: ExcelType.XLSX, cancellationToken: cancellationToken);
+            }
+
+            context.Response.ContentType = XlsxMediaType;
+            context.Response.Headers.ContentDisposition = $"attachment; filename=\"{request.Dataset.Name}.xlsx\"";
+            await using var input = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+            context.Response.ContentLength = input.Length;
+            await input.CopyToAsync(context.Response.Body, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, object? value)
+    {
+        switch (value)
+        {
+            case null: writer.WriteNullValue(); break;
+            case long integer: writer.WriteNumberValue(integer); break;
+            case decimal number: writer.WriteNumberValue(number); break;
+            case double real: writer.WriteNumberValue(real); break;
+            case bool boolean: writer.WriteBooleanValue(boolean); break;
+            case DateTime timestamp: writer.WriteStringValue(timestamp); break;
+            case DateOnly date: writer.WriteStringValue(CursorValue.Format(date)); break;
+            default: writer.WriteStringValue(value.ToString()); break;
+        }
+    }
+
+    private static string NextLink(HttpRequest request, string cursor)
+    {
+        var query = request.Query.Where(p => !p.Key.Equals("cursor", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)))
+            .Append(new KeyValuePair<string, string?>("cursor", cursor));
+        return QueryHelpers.AddQueryString(request.Path.ToString(), query);
+    }
+}
+
+/// <summary>The database connection of the API's data plane: pooled, running as the domain's least-privilege role.</summary>
+public sealed class DataPlane(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
+        await DataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>
+    /// A connection string that logs in as the configured user but runs every statement as <paramref name="role"/>: the role
+    /// is a start-up parameter of each physical connection, so it survives the pool's reset (DISCARD ALL) and RESET ROLE.
+    /// </summary>
+    public static string ForRole(string connectionString, string role, string applicationName)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName };
+        builder.Options = $"{builder.Options} -c role={role}".Trim();
+        return builder.ConnectionString;
+    }
+}

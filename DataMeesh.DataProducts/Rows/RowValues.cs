@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using DataMeesh.DataProducts.Catalog;
+using Npgsql;
+
+namespace DataMeesh.DataProducts.Rows;
+
+/// <summary>Reads a column's value as its kind's .NET type, and writes it as JSON or as a CSV cell without boxing.</summary>
+internal static class RowValues
+{
+    public static object? Read(NpgsqlDataReader reader, int ordinal, ColumnType type)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return null;
+        }
+
+        return type.Kind switch
+        {
+            ValueKind.Integer => reader.GetFieldValue<long>(ordinal),
+            ValueKind.Decimal => reader.GetFieldValue<decimal>(ordinal),
+            ValueKind.Double => reader.GetFieldValue<double>(ordinal),
+            ValueKind.Boolean => reader.GetFieldValue<bool>(ordinal),
+            ValueKind.Date => reader.GetFieldValue<DateOnly>(ordinal),
+            ValueKind.Timestamp => reader.GetFieldValue<DateTime>(ordinal),
+            ValueKind.Text => reader.GetFieldValue<string>(ordinal),
+            _ => reader.GetValue(ordinal).ToString(),
+        };
+    }
+
+    public static void WriteJson(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal, ColumnType type)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        switch (type.Kind)
+        {
+            case ValueKind.Integer: writer.WriteNumberValue(reader.GetFieldValue<long>(ordinal)); break;
+            case ValueKind.Decimal: writer.WriteNumberValue(reader.GetFieldValue<decimal>(ordinal)); break;
+            case ValueKind.Double: writer.WriteNumberValue(reader.GetFieldValue<double>(ordinal)); break;
+            case ValueKind.Boolean: writer.WriteBooleanValue(reader.GetFieldValue<bool>(ordinal)); break;
+            case ValueKind.Date: writer.WriteStringValue(CursorValue.Format(reader.GetFieldValue<DateOnly>(ordinal))); break;
+            case ValueKind.Timestamp: writer.WriteStringValue(reader.GetFieldValue<DateTime>(ordinal)); break;
+            case ValueKind.Text: writer.WriteStringValue(reader.GetFieldValue<string>(ordinal)); break;
+            default: writer.WriteStringValue(reader.GetValue(ordinal).ToString()); break;
+        }
+    }
+
+    /// <summary>Writes one RFC 4180 cell: NULL is empty, text is quoted when it holds a comma, quote or line break.</summary>
+    public static void WriteCsv(IBufferWriter<byte> output, NpgsqlDataReader reader, int ordinal, ColumnType type)
+    {
+        if (reader.IsDBNull(ordinal))
+        {
+            return;
+        }
+
+        switch (type.Kind)
+        {
+            case ValueKind.Integer: WriteFormattable(output, reader.GetFieldValue<long>(ordinal), default); break;
+            case ValueKind.Decimal: WriteFormattable(output, reader.GetFieldValue<decimal>(ordinal), default); break;
+            case ValueKind.Double: WriteFormattable(output, reader.GetFieldValue<double>(ordinal), "R"); break;
+            case ValueKind.Boolean: WriteAscii(output, reader.GetFieldValue<bool>(ordinal) ? "true" : "false"); break;
+            case ValueKind.Date: WriteFormattable(output, reader.GetFieldValue<DateOnly>(ordinal), "yyyy-MM-dd"); break;
+            case ValueKind.Timestamp: WriteFormattable(output, reader.GetFieldValue<DateTime>(ordinal), "O"); break;
+            default: WriteCsvText(output, type.Kind == ValueKind.Text ? reader.GetFieldValue<string>(ordinal) : reader.GetValue(ordinal).ToString() ?? ""); break;
+        }
+    }
+
+    public static void WriteCsvText(IBufferWriter<byte> output, string text)
+    {
+        if (text.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            WriteUtf8(output, text);
+            return;
+        }
+
+        WriteAscii(output, "\"");
+        WriteUtf8(output, text.Replace("\"", "\"\"", StringComparison.Ordinal));
+        WriteAscii(output, "\"");
+    }
+
+    public static void WriteAscii(IBufferWriter<byte> output, string text) => WriteUtf8(output, text);
+
+    private static void WriteUtf8(IBufferWriter<byte> output, string text)
+    {
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private static void WriteFormattable<T>(IBufferWriter<byte> output, T value, ReadOnlySpan<char> format) where T : IUtf8SpanFormattable
+    {
+        var span = output.GetSpan(64);
+        if (!value.TryFormat(span, out var written, format, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            span = output.GetSpan(512);
+            value.TryFormat(span, out written, format, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        output.Advance(written);
+    }
+}
