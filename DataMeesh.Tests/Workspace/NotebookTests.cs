@@ -83,6 +83,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
                 ["DATAMEESH_OUTPUT_DIR"] = outputs,
                 ["MPLCONFIGDIR"] = Path.Combine(work.FullName, "matplotlib"),
                 ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1",
+                ["PYTHONDONTWRITEBYTECODE"] = "1", // keeps __pycache__ out of platform/jupyterhub in the checkout
             };
             foreach (var domain in new[] { "sales", "marketing" })
             {
