@@ -75,7 +75,7 @@ public static class SalesProduct
                     new("item_id", "Line item identifier.", Filter: true, Sort: true),
                     new("order_id", "The order the line belongs to.", Filter: true),
                     new("product_id", "The product sold.", Filter: true),
-                    new("quantity", "Units sold.", Filter: true),
+                    new("quantity", "Units sold.", Filter: true, Sort: true),
                     new("unit_price", "Price per unit in USD at the time of the order."),
                     new("discount_percent", "Discount on the line, 0-100."),
                     new("line_total", "quantity × unit_price × (1 − discount), rounded to cents."),
