@@ -13,10 +13,11 @@ public static partial class KubernetesText
 
     /// <summary>
     /// Every file under templates/ is a Go template to Helm, so configuration text that contains <c>{{</c> or <c>}}</c>
-    /// (Grafana legends, Jinja in dbt) would be evaluated. This writes such braces as Helm string literals.
+    /// (Grafana legends, Jinja in dbt) would be evaluated. This writes such braces as Go raw-string literals: backquotes,
+    /// because the publisher writes ConfigMap data as double-quoted YAML, which would escape double quotes inside the action.
     /// </summary>
     public static string EscapeForHelm(string text) =>
-        HelmDelimiters().Replace(text, m => m.Value == "{{" ? "{{ \"{{\" }}" : "{{ \"}}\" }}");
+        HelmDelimiters().Replace(text, m => m.Value == "{{" ? "{{`{{`}}" : "{{`}}`}}");
 
     /// <summary>A DNS label made of the parts, lower-cased, with anything else turned into '-'.</summary>
     public static string ToDnsLabel(params string[] parts)

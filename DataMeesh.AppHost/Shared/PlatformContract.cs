@@ -51,8 +51,9 @@ public static class PlatformContract
         public const string MetastorePostgresData = "metastore-postgres-data";
         public const string LakeData = "lake-data";
         public const string JupyterHubData = "jupyterhub-data";
+        public const string JupyterHubHomes = "jupyterhub-homes";
 
-        public static readonly string[] All = [SalesPostgresData, MarketingPostgresData, MetastorePostgresData, LakeData, JupyterHubData];
+        public static readonly string[] All = [SalesPostgresData, MarketingPostgresData, MetastorePostgresData, LakeData, JupyterHubData, JupyterHubHomes];
     }
 
     /// <summary>Environment variables, as platform/README.md names them.</summary>
@@ -170,11 +171,15 @@ public static class PlatformContract
         public const string GrafanaProvisioning = "/etc/grafana/provisioning";
         public const string GrafanaDashboards = "/var/lib/grafana/dashboards";
         public const string HiveCustomConf = "/hive_custom_conf";
-        public const string JupyterHubData = "/srv/jupyterhub";
+        public const string JupyterHubData = "/srv/jupyterhub/data";
+        public const string JupyterHubHomes = "/home/jovyan/users";
 
         public const string TrinoSource = "platform/trino";
         public const string HiveSource = "platform/hive";
+        public const string Platform = "platform";
+        // Built with platform/ as the context: the image also carries the notebooks and the dbt project.
         public const string JupyterHubSource = "platform/jupyterhub";
+        public const string JupyterHubDockerfile = "jupyterhub/Dockerfile";
         public const string GrafanaProvisioningSource = "platform/grafana/provisioning";
         public const string GrafanaDashboardsSource = "platform/grafana/dashboards";
     }

@@ -34,9 +34,9 @@ public sealed class KubernetesTextTests
 
     [Theory]
     [InlineData("plain text", "plain text")]
-    [InlineData("legend {{label}}", "legend {{ \"{{\" }}label{{ \"}}\" }}")]
+    [InlineData("legend {{label}}", "legend {{`{{`}}label{{`}}`}}")]
     [InlineData("${ENV:SALES_PG_PASSWORD}", "${ENV:SALES_PG_PASSWORD}")]
-    [InlineData("a }} b {{", "a {{ \"}}\" }} b {{ \"{{\" }}")]
+    [InlineData("a }} b {{", "a {{`}}`}} b {{`{{`}}")]
     public void Helm_delimiters_in_configuration_text_are_escaped(string text, string expected) =>
         Assert.Equal(expected, KubernetesText.EscapeForHelm(text));
 

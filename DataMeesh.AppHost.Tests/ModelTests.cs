@@ -1,0 +1,221 @@
+using DataMeesh.AppHost.Tests.Infrastructure;
+using Env = DataMeesh.PlatformContract.Env;
+using Resources = DataMeesh.PlatformContract.Resources;
+
+namespace DataMeesh.AppHost.Tests;
+
+/// <summary>The application model: every resource, reference, wait and variable the platform relies on. No Docker needed.</summary>
+public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
+{
+    public static TheoryData<string> AllResources() =>
+    [
+        ResourceNames.SalesPostgres, ResourceNames.SalesDatabase, ResourceNames.MarketingPostgres, ResourceNames.MarketingDatabase,
+        ResourceNames.MetastorePostgres, ResourceNames.MetastoreDatabase, Resources.Lake, Resources.LakeInit, Resources.HiveMetastore,
+        Resources.Trino, ResourceNames.SalesApi, ResourceNames.MarketingApi, ResourceNames.Seeder, Resources.JupyterHub, Resources.Grafana,
+    ];
+
+    [Theory]
+    [MemberData(nameof(AllResources))]
+    public void Every_part_of_the_platform_is_a_resource(string name) => Assert.NotNull(model.Get(name));
+
+    [Fact]
+    public void Every_password_is_a_secret_parameter()
+    {
+        Assert.All(PlatformContract.Parameters.Secrets, name => Assert.True(model.Get<ParameterResource>(name).Secret, $"{name} is not secret"));
+        Assert.False(model.Get<ParameterResource>(PlatformContract.Parameters.SeedScale).Secret);
+        Assert.All(model.Resources.OfType<PostgresServerResource>(), server => Assert.True(server.PasswordParameter.Secret));
+    }
+
+    [Theory]
+    [InlineData(Resources.Trino, "docker.io", "trinodb/trino", "483")]
+    [InlineData(Resources.Lake, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
+    [InlineData(Resources.LakeInit, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
+    [InlineData(Resources.Grafana, "docker.io", "grafana/grafana", "13.2.0")]
+    [InlineData(ResourceNames.SalesPostgres, "docker.io", "library/postgres", "18.3")]
+    [InlineData(ResourceNames.MarketingPostgres, "docker.io", "library/postgres", "18.3")]
+    [InlineData(ResourceNames.MetastorePostgres, "docker.io", "library/postgres", "18.3")]
+    public void Images_are_pinned(string name, string registry, string image, string tag)
+    {
+        var annotation = model.Get(name).Annotations.OfType<ContainerImageAnnotation>().Last();
+        Assert.Equal(registry, annotation.Registry);
+        Assert.Equal(image, annotation.Image);
+        Assert.Equal(tag, annotation.Tag);
+    }
+
+    [Theory]
+    [InlineData(Resources.HiveMetastore, "platform/hive", "Dockerfile")]
+    [InlineData(Resources.JupyterHub, "platform", "jupyterhub/Dockerfile")]
+    public void Custom_images_are_built_from_platform(string name, string context, string dockerfile)
+    {
+        var build = model.Get(name).Annotations.OfType<DockerfileBuildAnnotation>().Single();
+        Assert.EndsWith(context.Replace('/', Path.DirectorySeparatorChar), Path.TrimEndingDirectorySeparator(build.ContextPath), StringComparison.Ordinal);
+        Assert.True(File.Exists(build.DockerfilePath), build.DockerfilePath);
+        Assert.EndsWith(dockerfile.Replace('/', Path.DirectorySeparatorChar), build.DockerfilePath, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(ResourceNames.SalesPostgres, PlatformContract.Volumes.SalesPostgresData)]
+    [InlineData(ResourceNames.MarketingPostgres, PlatformContract.Volumes.MarketingPostgresData)]
+    [InlineData(ResourceNames.MetastorePostgres, PlatformContract.Volumes.MetastorePostgresData)]
+    [InlineData(Resources.Lake, PlatformContract.Volumes.LakeData)]
+    [InlineData(Resources.JupyterHub, PlatformContract.Volumes.JupyterHubData)]
+    [InlineData(Resources.JupyterHub, PlatformContract.Volumes.JupyterHubHomes)]
+    public void Data_lives_in_explicitly_named_volumes(string name, string volume) =>
+        Assert.Contains(model.Get(name).Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Source == volume);
+
+    [Fact]
+    public void Every_volume_name_is_a_kubernetes_name() =>
+        Assert.All(model.Resources.SelectMany(r => r.Annotations.OfType<ContainerMountAnnotation>()).Where(m => m.Type == ContainerMountType.Volume),
+            mount => Assert.True(KubernetesText.IsDnsLabel(mount.Source!), $"volume '{mount.Source}'"));
+
+    [Theory]
+    [InlineData(Resources.Trino, "platform/trino", PlatformContract.Paths.TrinoEtc)]
+    [InlineData(Resources.Grafana, "platform/grafana/provisioning", PlatformContract.Paths.GrafanaProvisioning)]
+    [InlineData(Resources.Grafana, "platform/grafana/dashboards", PlatformContract.Paths.GrafanaDashboards)]
+    public void Configuration_is_mounted_read_only_from_platform(string name, string source, string target)
+    {
+        var mount = model.Get(name).Annotations.OfType<ContainerMountAnnotation>().Single(m => m.Target == target);
+        Assert.Equal(ContainerMountType.BindMount, mount.Type);
+        Assert.True(mount.IsReadOnly);
+        Assert.EndsWith(source.Replace('/', Path.DirectorySeparatorChar), mount.Source, StringComparison.Ordinal);
+        Assert.True(Directory.Exists(mount.Source), mount.Source);
+    }
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi, ResourceNames.SalesDatabase, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.MarketingApi, ResourceNames.MarketingDatabase, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.Seeder, ResourceNames.SalesApi, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.Seeder, ResourceNames.MarketingApi, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.LakeInit, Resources.Lake, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.HiveMetastore, ResourceNames.MetastoreDatabase, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.HiveMetastore, Resources.LakeInit, WaitType.WaitForCompletion)]
+    [InlineData(Resources.Trino, Resources.HiveMetastore, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.Trino, Resources.LakeInit, WaitType.WaitForCompletion)]
+    [InlineData(Resources.JupyterHub, Resources.Trino, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.JupyterHub, ResourceNames.Seeder, WaitType.WaitForCompletion)]
+    [InlineData(Resources.Grafana, Resources.Trino, WaitType.WaitUntilHealthy)]
+    [InlineData(Resources.Grafana, ResourceNames.Seeder, WaitType.WaitForCompletion)]
+    public void Start_up_order(string name, string waitsFor, WaitType how) =>
+        Assert.Contains(model.WaitsOf(name), w => w.Resource.Name == waitsFor && w.WaitType == how);
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi, "sales")]
+    [InlineData(ResourceNames.MarketingApi, "marketing")]
+    [InlineData(ResourceNames.Seeder, "sales")]
+    [InlineData(ResourceNames.Seeder, "marketing")]
+    public async Task Services_get_their_connection_strings(string name, string connection) =>
+        Assert.Contains($"ConnectionStrings__{connection}", (await model.EnvironmentOf(name)).Keys);
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi, PlatformContract.Parameters.SalesReaderPassword)]
+    [InlineData(ResourceNames.MarketingApi, PlatformContract.Parameters.MarketingReaderPassword)]
+    public async Task Apis_get_the_reader_password_and_the_jwt_settings(string name, string readerPassword)
+    {
+        var env = await model.EnvironmentOf(name);
+        Assert.Equal($"{{{readerPassword}.value}}", env[PlatformContract.ApiEnv.ReaderPassword]);
+        Assert.Equal("datameesh", env[PlatformContract.ApiEnv.JwtIssuer]);
+        Assert.Equal("datameesh-api", env[PlatformContract.ApiEnv.JwtAudience]);
+        Assert.Equal("datameesh", env[PlatformContract.ApiEnv.JwtKeyIssuer]);
+        Assert.Equal($"{{{PlatformContract.Parameters.JwtSigningKey}.value}}", env[PlatformContract.ApiEnv.JwtKeyValue]);
+        Assert.Contains(model.Get(name).Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+    }
+
+    public static TheoryData<string, string[]> ContractEnvironment() => new()
+    {
+        { Resources.Trino, Env.Trino },
+        { Resources.HiveMetastore, Env.HiveMetastore },
+        { Resources.JupyterHub, Env.JupyterHub },
+        { Resources.Grafana, Env.Grafana },
+    };
+
+    [Theory]
+    [MemberData(nameof(ContractEnvironment))]
+    public async Task Containers_get_every_contract_variable_their_files_read(string name, string[] variables)
+    {
+        var env = await model.EnvironmentOf(name);
+        Assert.All(variables, variable => Assert.True(env.ContainsKey(variable), $"{name} lacks {variable}"));
+    }
+
+    [Theory]
+    [InlineData(Resources.Trino)]
+    [InlineData(Resources.JupyterHub)]
+    [InlineData(Resources.Grafana)]
+    public async Task Consumers_read_the_domains_with_the_read_only_roles(string name)
+    {
+        var env = await model.EnvironmentOf(name);
+        Assert.Equal(PlatformContract.Roles.SalesReader, env[Env.SalesPgUser]);
+        Assert.Equal(PlatformContract.Roles.MarketingReader, env[Env.MarketingPgUser]);
+        Assert.Equal($"{{{PlatformContract.Parameters.SalesReaderPassword}.value}}", env[Env.SalesPgPassword]);
+        Assert.Equal($"{{{PlatformContract.Parameters.MarketingReaderPassword}.value}}", env[Env.MarketingPgPassword]);
+        Assert.Equal(ResourceNames.SalesDatabase, env[Env.SalesPgDb]);
+        Assert.Contains(ResourceNames.SalesPostgres, env[Env.SalesPgHost], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_lake_is_s3_generic_and_its_bucket_is_created_first()
+    {
+        var trino = await model.EnvironmentOf(Resources.Trino);
+        Assert.Equal(PlatformContract.Lake.Bucket, trino[Env.DatalakeBucket]);
+        Assert.Equal(PlatformContract.Lake.Region, trino[Env.S3Region]);
+        Assert.Contains(Resources.Lake, trino[Env.S3Endpoint], StringComparison.Ordinal);
+        Assert.Equal($"{{{PlatformContract.Parameters.LakeSecretKey}.value}}", trino[Env.S3SecretKey]);
+        Assert.Contains("thrift://", trino[Env.HiveMetastoreUri], StringComparison.Ordinal);
+
+        var args = await model.ArgumentsOf(Resources.LakeInit, DistributedApplicationOperation.Publish);
+        Assert.Contains(args, a => a.Contains("mc mb --ignore-existing", StringComparison.Ordinal));
+        Assert.DoesNotContain(args, a => a.Contains(TestSecrets.Values[PlatformContract.Parameters.LakeSecretKey], StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(Resources.JupyterHub, "http", PlatformContract.Ports.JupyterHubHost, PlatformContract.Ports.JupyterHub)]
+    [InlineData(Resources.JupyterHub, "dbt-docs", PlatformContract.Ports.DbtDocsHost, PlatformContract.Ports.DbtDocs)]
+    [InlineData(Resources.Grafana, "http", PlatformContract.Ports.GrafanaHost, PlatformContract.Ports.Grafana)]
+    [InlineData(Resources.Trino, "http", null, PlatformContract.Ports.Trino)]
+    [InlineData(Resources.HiveMetastore, "thrift", null, PlatformContract.Ports.HiveThrift)]
+    public void Ports_are_the_documented_ones(string name, string endpoint, int? hostPort, int targetPort)
+    {
+        var annotation = model.Get(name).Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == endpoint);
+        Assert.Equal(hostPort, annotation.Port);
+        Assert.Equal(targetPort, annotation.TargetPort);
+    }
+
+    [Theory]
+    [InlineData(Resources.Trino, "trino_started")]
+    [InlineData(Resources.HiveMetastore, "hive-metastore_thrift_listening")]
+    public void Trino_and_the_metastore_are_healthy_only_when_they_serve(string name, string key) =>
+        Assert.Contains(model.Get(name).Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == key);
+
+    [Fact]
+    public async Task Grafana_lets_anyone_look_and_provisions_the_trino_plugin()
+    {
+        var env = await model.EnvironmentOf(Resources.Grafana);
+        Assert.Equal("true", env["GF_AUTH_ANONYMOUS_ENABLED"]);
+        Assert.Equal("Viewer", env["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
+        Assert.StartsWith("trino-datasource@", env["GF_PLUGINS_PREINSTALL_SYNC"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_part_has_a_memory_limit_and_they_add_up_to_the_documented_total()
+    {
+        foreach (var (name, mebibytes) in PlatformContract.MemoryMiB.ByResource)
+        {
+            if (model.Get(name) is ProjectResource)
+            {
+                var heap = Convert.ToInt64((await model.EnvironmentOf(name))["DOTNET_GCHeapHardLimit"], 16);
+                Assert.Equal(mebibytes * 1024L * 1024L * 3 / 4, heap);
+            }
+            else
+            {
+                var args = await model.RuntimeArgsOf(name);
+                Assert.Equal(["--memory", $"{mebibytes}m"], args.SkipWhile(a => a != "--memory").Take(2));
+            }
+        }
+
+        var compute = model.Resources.Where(r => r is ContainerResource or ProjectResource).Select(r => r.Name);
+        Assert.Equal(compute.Order(), PlatformContract.MemoryMiB.ByResource.Keys.Order());
+    }
+
+    [Fact]
+    public async Task The_seeder_loads_the_configured_scale() =>
+        Assert.Equal(["--scale", "1"], (await model.ArgumentsOf(ResourceNames.Seeder, DistributedApplicationOperation.Run)).Take(2));
+}
