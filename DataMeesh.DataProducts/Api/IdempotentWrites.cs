@@ -52,7 +52,7 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         if (key is not null)
         {
             await using var record = new NpgsqlCommand("""
-                UPDATE datameesh.idempotency_keys SET status_code = @status, location = @location, response_body = @body::jsonb
+                UPDATE datameesh.idempotency_keys SET status_code = @status, location = @location, response_body = @body
                 WHERE operation = @operation AND key = @key
                 """, connection, transaction);
             record.Parameters.AddWithValue("status", outcome.StatusCode);
@@ -71,7 +71,7 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT request_hash, status_code, location, response_body::text FROM datameesh.idempotency_keys WHERE operation = @operation AND key = @key
+            SELECT request_hash, status_code, location, response_body FROM datameesh.idempotency_keys WHERE operation = @operation AND key = @key
             """, connection);
         command.Parameters.AddWithValue("operation", operation);
         command.Parameters.AddWithValue("key", key);

@@ -76,7 +76,7 @@ CREATE TABLE datameesh.idempotency_keys (
     request_hash  text        NOT NULL,
     status_code   integer,
     location      text,
-    response_body jsonb,
+    response_body text,          -- the exact bytes sent, so a replay is identical
     created_at    timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (operation, key)
 );
