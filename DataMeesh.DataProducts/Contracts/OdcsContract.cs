@@ -113,7 +113,7 @@ public static class OdcsContract
             ["primaryKey"] = column.PrimaryKey ? true : null,
             ["primaryKeyPosition"] = column.PrimaryKey ? dataset.Key.ToList().IndexOf(column) + 1 : null,
             ["classification"] = column.Classification,
-        }).ToList<object>(),
+        }.Where(entry => entry.Value is not null).ToDictionary()).ToList<object>(),
         ["quality"] = QualityCheck.For(dataset).Select(check => Rule(check)).ToList<object>(),
     };
 
