@@ -11,6 +11,8 @@ namespace DataMeesh.Tests.Api;
 /// <summary>Both APIs start, create and migrate their own database, and report readiness honestly.</summary>
 public sealed class ApiHostTests : DatabaseScope
 {
+    private static readonly string[] ReadyStatuses = ["Healthy", "Degraded"];
+
     [Fact]
     public async Task The_sales_api_creates_and_migrates_its_database_then_reports_healthy()
     {
@@ -60,7 +62,8 @@ public sealed class ApiHostTests : DatabaseScope
             health = await client.GetAsync("/health");
             if (health.StatusCode == HttpStatusCode.OK)
             {
-                Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
+                // Ready. A database without data is Degraded once the quality checks ran (freshness SLAs fail), still 200.
+                Assert.Contains(await health.Content.ReadAsStringAsync(), ReadyStatuses);
                 return;
             }
 
