@@ -125,6 +125,7 @@ public sealed class RowService(DataPlane dataPlane)
             RowValues.WriteJson(writer, reader, i, request.Fields[i].Type);
         }
 
+        // Give the connection back to the pool before the nested queries take their own (disposing twice is harmless).
         await reader.DisposeAsync();
         await connection.DisposeAsync();
         if (writeNested is not null)

@@ -13,7 +13,7 @@ namespace DataMeesh.Tests.DataProducts;
 /// <summary>Contracts, quality checks and database roles: what makes the data trustworthy and governed.</summary>
 public sealed class ProductGovernanceTests(DataProductApps apps) : IClassFixture<DataProductApps>
 {
-    private static readonly string OdcsSchemaPath = Path.Combine(RepositoryRoot(), "..", "shared", "data", "odcs", "odcs-json-schema-v3.1.0.json");
+    private static readonly string OdcsSchemaPath = Path.Combine(ProjectProcess.FindRepositoryRoot(), "..", "shared", "data", "odcs", "odcs-json-schema-v3.1.0.json");
 
     [Theory]
     [InlineData("sales")]
@@ -158,16 +158,5 @@ public sealed class ProductGovernanceTests(DataProductApps apps) : IClassFixture
     {
         await using var command = new NpgsqlCommand(sql, connection);
         return await command.ExecuteScalarAsync();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DataMeesh.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root (DataMeesh.sln) not found.");
     }
 }
