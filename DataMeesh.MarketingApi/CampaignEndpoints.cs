@@ -25,15 +25,15 @@ public static class CampaignEndpoints
     {
         var campaigns = app.MapGroup("/campaigns").WithTags("Campaigns");
         campaigns.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "campaigns", id))
-            .RequireAuthorization().WithName("GetCampaign").WithSummary("One campaign.").ProducesProblem(StatusCodes.Status404NotFound);
+            .RequireAuthorization().WithName("GetCampaign").WithSummary("One campaign.").ProducesDatasetRow("campaigns").ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapGet("/{id}/leads", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "campaigns", id, "leads", "campaign_id"))
             .RequireAuthorization().WithName("GetCampaignLeads").WithSummary("The campaign's leads (names and e-mails masked without pii-reader), keyset-paged.")
-            .Produces<RowsPage>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RowsPage>().ProducesDatasetPage("leads").ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapGet("/{id}/metrics", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "campaigns", id, "campaign_metrics", "campaign_id"))
             .RequireAuthorization().WithName("GetCampaignMetrics").WithSummary("The campaign's daily metrics, keyset-paged.")
-            .Produces<RowsPage>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RowsPage>().ProducesDatasetPage("campaign_metrics").ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapPost("/{id}/metrics", RecordMetrics).RequireAuthorization(DataProductRoles.Writer)
             .WithName("RecordCampaignMetrics").WithSummary("Records one day of a campaign's metrics (Idempotency-Key makes retries safe).")
             .Produces<CreatedCampaignMetrics>(StatusCodes.Status201Created).ProducesValidationProblem()
@@ -42,7 +42,7 @@ public static class CampaignEndpoints
         var leads = app.MapGroup("/leads").WithTags("Leads");
         leads.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "leads", id))
             .RequireAuthorization().WithName("GetLead").WithSummary("One lead (personal data masked without pii-reader).")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesDatasetRow("leads").ProducesProblem(StatusCodes.Status404NotFound);
         leads.MapPost("/", CreateLead).RequireAuthorization(DataProductRoles.Writer)
             .WithName("CreateLead").WithSummary("Records a new lead (Idempotency-Key makes retries safe).")
             .Produces<CreatedLead>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);

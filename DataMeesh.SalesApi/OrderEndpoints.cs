@@ -29,16 +29,18 @@ public static class OrderEndpoints
         var customers = app.MapGroup("/customers").WithTags("Customers").RequireAuthorization();
         customers.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "customers", id))
             .WithName("GetCustomer").WithSummary("One customer (name, e-mail and phone masked without the pii-reader role).")
+            .ProducesDatasetRow("customers")
             .ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapGet("/{id}/orders", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "customers", id, "orders", "customer_id"))
             .WithName("GetCustomerOrders").WithSummary("The customer's orders, keyset-paged like /datasets/orders/rows.")
-            .Produces<RowsPage>().ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<RowsPage>().ProducesDatasetPage("orders").ProducesProblem(StatusCodes.Status404NotFound);
 
         var orders = app.MapGroup("/orders").WithTags("Orders");
         orders.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteOneAsync(context, "orders", id, ("items", "order_items", "order_id")))
             .RequireAuthorization().WithName("GetOrder").WithSummary("One order with its line items.")
+            .ProducesDatasetRow("orders", ("items", "order_items"))
             .ProducesProblem(StatusCodes.Status404NotFound);
         orders.MapPost("/", PlaceOrder).RequireAuthorization(DataProductRoles.Writer)
             .WithName("PlaceOrder")

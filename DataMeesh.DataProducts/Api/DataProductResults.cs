@@ -20,15 +20,9 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
         var buffer = new ArrayBufferWriter<byte>(4096);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
-            var found = await rows.WriteSingleAsync(writer, request, context.RequestAborted, async () =>
-            {
-                foreach (var (property, childDataset, foreignKey) in children)
-                {
-                    writer.WritePropertyName(property);
-                    var child = Filtered(context, childDataset, foreignKey, key, QueryCollection.Empty) with { Limit = RowRequest.MaxLimit };
-                    await rows.WriteItemsAsync(writer, child, context.RequestAborted);
-                }
-            });
+            var nested = children.Select(child =>
+                (child.Property, Filtered(context, child.Dataset, child.ForeignKey, key, QueryCollection.Empty) with { Limit = RowRequest.MaxLimit })).ToList();
+            var found = await rows.WriteSingleAsync(writer, request, context.RequestAborted, nested);
             if (!found)
             {
                 throw ProblemException.NotFound($"No {dataset} row with {request.Dataset.Key[0].Name} {key}.");

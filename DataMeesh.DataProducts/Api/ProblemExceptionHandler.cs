@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Rows;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -13,7 +14,8 @@ namespace DataMeesh.DataProducts.Api;
 /// Every failure becomes an RFC 9457 problem: refused input (with the field at fault), bodies that do not parse or are
 /// too large, and an unreachable database (503 with Retry-After: the pool reconnects by itself when it is back).
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, DataPlane dataPlane, ILogger<ProblemExceptionHandler> logger)
+    : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
 
@@ -39,6 +41,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     private ProblemDetails Unavailable(HttpContext context, Exception exception)
     {
         logger.LogWarning("Database unavailable for {Path}: {Reason}", context.Request.Path, exception.Message);
+        // After a restart every idle pooled connection is dead, and each would fail one more request when next used:
+        // dropping them now means the first requests after the database returns open fresh connections instead.
+        dataPlane.DataSource.Clear();
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problem(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.",
             $"The data product's database cannot be reached right now. Retry in {RetryAfterSeconds} seconds.", null);

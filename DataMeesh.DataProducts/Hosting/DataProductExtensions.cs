@@ -62,7 +62,11 @@ public static class DataProductExtensions
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
 
-        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        services.AddSingleton<DatasetSchemaTransformer>();
+        services.AddOpenApi(options => options
+            .AddDocumentTransformer<DatasetSchemaTransformer>()
+            .AddOperationTransformer<DatasetSchemaTransformer>()
+            .AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = $"{product.Title} data product";
             document.Info.Version = product.Version;

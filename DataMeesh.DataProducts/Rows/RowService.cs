@@ -53,7 +53,12 @@ public sealed class RowService(DataPlane dataPlane)
         await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
         await using var command = RowSql.Build(request, connection, request.Limit + 1);
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        return await WriteItemsAsync(writer, reader, request, cancellationToken);
+    }
 
+    /// <summary>Writes the current result set of <paramref name="reader"/> (a query built for <paramref name="request"/>).</summary>
+    private static async Task<string?> WriteItemsAsync(Utf8JsonWriter writer, NpgsqlDataReader reader, RowRequest request, CancellationToken cancellationToken)
+    {
         var selected = RowSql.SelectedColumns(request);
         var sort = request.EffectiveSort;
         var sortOrdinals = sort.Select(s => selected.ToList().IndexOf(s.Column)).ToArray();
@@ -105,14 +110,22 @@ public sealed class RowService(DataPlane dataPlane)
     }
 
     /// <summary>
-    /// Writes the first matching row as a JSON object, then lets <paramref name="writeNested"/> add properties (nested
-    /// collections) before the object is closed; false when no row matches.
+    /// Writes the first matching row as a JSON object with one array property per nested collection (e.g. an order with its
+    /// items); false when no row matches. The row and its collections are read in one batch: one connection, one round trip.
     /// </summary>
-    public async Task<bool> WriteSingleAsync(Utf8JsonWriter writer, RowRequest request, CancellationToken cancellationToken, Func<Task>? writeNested = null)
+    public async Task<bool> WriteSingleAsync(Utf8JsonWriter writer, RowRequest request, CancellationToken cancellationToken,
+        IReadOnlyList<(string Property, RowRequest Rows)>? nested = null)
     {
+        nested ??= [];
         await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
-        await using var command = RowSql.Build(request with { Limit = 1 }, connection, 1);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(RowSql.BuildBatchCommand(request with { Limit = 1 }, 1));
+        foreach (var (_, rows) in nested)
+        {
+            batch.BatchCommands.Add(RowSql.BuildBatchCommand(rows, rows.Limit + 1));
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return false;
@@ -125,12 +138,11 @@ public sealed class RowService(DataPlane dataPlane)
             RowValues.WriteJson(writer, reader, i, request.Fields[i].Type);
         }
 
-        // Give the connection back to the pool before the nested queries take their own (disposing twice is harmless).
-        await reader.DisposeAsync();
-        await connection.DisposeAsync();
-        if (writeNested is not null)
+        foreach (var (property, rows) in nested)
         {
-            await writeNested();
+            await reader.NextResultAsync(cancellationToken);
+            writer.WritePropertyName(property);
+            await WriteItemsAsync(writer, reader, rows, cancellationToken);
         }
 
         writer.WriteEndObject();
@@ -269,11 +281,20 @@ public sealed class DataPlane(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// A connection string that logs in as the configured user but runs every statement as <paramref name="role"/>: the role
-    /// is a start-up parameter of each physical connection, so it survives the pool's reset (DISCARD ALL) and RESET ROLE.
+    /// is a start-up parameter of each physical connection, so it survives any reset (DISCARD ALL, RESET ROLE).
+    /// The data plane never changes session state outside a transaction, so a pooled connection needs no reset when it is
+    /// handed back (which would also drop prepared statements), and the few statement shapes the API issues are prepared
+    /// once per connection instead of parsed and planned on every request.
     /// </summary>
     public static string ForRole(string connectionString, string role, string applicationName)
     {
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = applicationName };
+        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            ApplicationName = applicationName,
+            NoResetOnClose = true,
+            MaxAutoPrepare = 64,
+            AutoPrepareMinUsages = 2,
+        };
         builder.Options = $"{builder.Options} -c role={role}".Trim();
         return builder.ConnectionString;
     }

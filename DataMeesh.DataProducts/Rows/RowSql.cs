@@ -25,6 +25,20 @@ internal static class RowSql
     public static NpgsqlCommand Build(RowRequest request, NpgsqlConnection connection, int? limit)
     {
         var command = new NpgsqlCommand { Connection = connection };
+        command.CommandText = Select(request, limit, command.Parameters);
+        return command;
+    }
+
+    /// <summary>The same query as <see cref="Build"/>, as one statement of a batch (several queries, one round trip).</summary>
+    public static NpgsqlBatchCommand BuildBatchCommand(RowRequest request, int? limit)
+    {
+        var command = new NpgsqlBatchCommand();
+        command.CommandText = Select(request, limit, command.Parameters);
+        return command;
+    }
+
+    private static string Select(RowRequest request, int? limit, NpgsqlParameterCollection parameters)
+    {
         var sql = new StringBuilder("SELECT ");
         // Without a limit (CSV, Excel) there is no cursor to build, so only the requested fields are read.
         var columns = limit is null ? request.Fields : SelectedColumns(request);
@@ -32,10 +46,10 @@ internal static class RowSql
             request.IsMasked(c) ? $"CASE WHEN {Quote(c.Name)} IS NULL THEN NULL ELSE '{Mask}' END AS {Quote(c.Name)}" : Quote(c.Name)));
         sql.Append(" FROM public.").Append(Quote(request.Dataset.Name));
 
-        var conditions = request.Filters.Select(f => FilterCondition(f, command)).ToList();
+        var conditions = request.Filters.Select(f => FilterCondition(f, parameters)).ToList();
         if (request.After is { } after)
         {
-            conditions.Add(AfterCondition(request.EffectiveSort, after, command));
+            conditions.Add(AfterCondition(request.EffectiveSort, after, parameters));
         }
 
         if (conditions.Count > 0)
@@ -46,35 +60,32 @@ internal static class RowSql
         sql.Append(" ORDER BY ").AppendJoin(", ", request.EffectiveSort.Select(s => Quote(s.Column.Name) + (s.Descending ? " DESC" : "")));
         if (limit is { } rows)
         {
-            sql.Append(" LIMIT @").Append(AddParameter(command, request.Dataset.Key[0], (long)rows, forceBigint: true));
+            sql.Append(" LIMIT ").Append(AddParameter(parameters, request.Dataset.Key[0], (long)rows, forceBigint: true));
         }
 
-        command.CommandText = sql.ToString();
-        return command;
+        return sql.ToString();
     }
 
     /// <summary>The number of rows a request selects (for formats with a size limit).</summary>
     public static NpgsqlCommand Count(RowRequest request, NpgsqlConnection connection)
     {
         var command = new NpgsqlCommand { Connection = connection };
-        var conditions = request.Filters.Select(f => FilterCondition(f, command)).ToList();
+        var conditions = request.Filters.Select(f => FilterCondition(f, command.Parameters)).ToList();
         command.CommandText = $"SELECT count(*) FROM public.{Quote(request.Dataset.Name)}" +
                               (conditions.Count > 0 ? " WHERE " + string.Join(" AND ", conditions) : "");
         return command;
     }
 
-    private static string FilterCondition(RowFilter filter, NpgsqlCommand command)
+    private static string FilterCondition(RowFilter filter, NpgsqlParameterCollection parameters)
     {
         var column = Quote(filter.Column.Name);
         if (filter.Values.Count > 1)
         {
-            var array = new NpgsqlParameter { ParameterName = $"p{command.Parameters.Count}", Value = ToArray(filter.Values),
-                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | filter.Column.Type.DbType };
-            command.Parameters.Add(array);
-            return $"{column} = ANY(@{array.ParameterName})";
+            parameters.Add(new NpgsqlParameter { Value = ToArray(filter.Values), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | filter.Column.Type.DbType });
+            return $"{column} = ANY(${parameters.Count})";
         }
 
-        var parameter = "@" + AddParameter(command, filter.Column, filter.Values[0]);
+        var parameter = AddParameter(parameters, filter.Column, filter.Values[0]);
         return filter.Operator switch
         {
             FilterOperator.Eq => $"{column} = {parameter}",
@@ -91,13 +102,13 @@ internal static class RowSql
     /// condition follows the same order. With one direction and no nullable column it is a row comparison
     /// <c>(a, b) &gt; (@a, @b)</c>, which PostgreSQL answers with one index range scan.
     /// </summary>
-    private static string AfterCondition(IReadOnlyList<SortKey> sort, IReadOnlyList<object?> after, NpgsqlCommand command)
+    private static string AfterCondition(IReadOnlyList<SortKey> sort, IReadOnlyList<object?> after, NpgsqlParameterCollection parameters)
     {
         var simple = sort.All(s => s.Descending == sort[0].Descending) && sort.All(s => !s.Column.Nullable) && after.All(v => v is not null);
         if (simple)
         {
             var columns = string.Join(", ", sort.Select(s => Quote(s.Column.Name)));
-            var values = string.Join(", ", sort.Select((s, i) => "@" + AddParameter(command, s.Column, after[i]!)));
+            var values = string.Join(", ", sort.Select((s, i) => AddParameter(parameters, s.Column, after[i]!)));
             return $"({columns}) {(sort[0].Descending ? "<" : ">")} ({values})";
         }
 
@@ -107,7 +118,7 @@ internal static class RowSql
             var parts = new List<string>();
             for (var j = 0; j < i; j++)
             {
-                parts.Add(after[j] is null ? $"{Quote(sort[j].Column.Name)} IS NULL" : $"{Quote(sort[j].Column.Name)} = @{AddParameter(command, sort[j].Column, after[j]!)}");
+                parts.Add(after[j] is null ? $"{Quote(sort[j].Column.Name)} IS NULL" : $"{Quote(sort[j].Column.Name)} = {AddParameter(parameters, sort[j].Column, after[j]!)}");
             }
 
             var column = Quote(sort[i].Column.Name);
@@ -115,9 +126,9 @@ internal static class RowSql
             string? beyond = (sort[i].Descending, value) switch
             {
                 (false, null) => null, // NULLs come last ascending: nothing after them
-                (false, _) => $"({column} > @{AddParameter(command, sort[i].Column, value)} OR {column} IS NULL)",
+                (false, _) => $"({column} > {AddParameter(parameters, sort[i].Column, value)} OR {column} IS NULL)",
                 (true, null) => $"{column} IS NOT NULL",
-                (true, _) => $"{column} < @{AddParameter(command, sort[i].Column, value)}",
+                (true, _) => $"{column} < {AddParameter(parameters, sort[i].Column, value)}",
             };
             if (beyond is not null)
             {
@@ -129,11 +140,14 @@ internal static class RowSql
         return alternatives.Count == 0 ? "FALSE" : "(" + string.Join(" OR ", alternatives) + ")";
     }
 
-    private static string AddParameter(NpgsqlCommand command, Column column, object value, bool forceBigint = false)
+    /// <summary>
+    /// Adds a positional parameter and returns its placeholder (<c>$1</c>, <c>$2</c>, ...): Npgsql sends positional SQL as
+    /// is, where named parameters would make it parse and rewrite every statement on each request.
+    /// </summary>
+    private static string AddParameter(NpgsqlParameterCollection parameters, Column column, object value, bool forceBigint = false)
     {
-        var name = $"p{command.Parameters.Count}";
-        command.Parameters.Add(new NpgsqlParameter(name, forceBigint ? NpgsqlTypes.NpgsqlDbType.Bigint : column.Type.DbType) { Value = value });
-        return name;
+        parameters.Add(new NpgsqlParameter { NpgsqlDbType = forceBigint ? NpgsqlTypes.NpgsqlDbType.Bigint : column.Type.DbType, Value = value });
+        return "$" + parameters.Count;
     }
 
     private static Array ToArray(IReadOnlyList<object> values)

@@ -25,7 +25,15 @@ public class DataProductApps : IAsyncLifetime
     public const string ReaderPassword = "reader-password-for-tests";
     private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 
-    public MigratedDatabases Databases { get; } = new();
+    public DataProductApps()
+        : this(adminConnectionString: null)
+    {
+    }
+
+    /// <summary>On a server of the test's own (see <see cref="PrivatePostgres"/>) rather than the shared one.</summary>
+    internal DataProductApps(string? adminConnectionString) => Databases = new MigratedDatabases(adminConnectionString);
+
+    public MigratedDatabases Databases { get; }
     public WebApplicationFactory<SalesApi::Program> Sales { get; private set; } = null!;
     public WebApplicationFactory<MarketingApi::Program> Marketing { get; private set; } = null!;
 

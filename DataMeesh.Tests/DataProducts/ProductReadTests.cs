@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using DataMeesh.Tests.Infrastructure;
+using System.Text.Json.Nodes;
 using MiniExcelLibs;
+using NJsonSchema;
 
 namespace DataMeesh.Tests.DataProducts;
 
@@ -214,6 +217,25 @@ public sealed class ProductReadTests(DataProductApps apps) : IClassFixture<DataP
     }
 
     [Fact]
+    public async Task Concurrent_orders_with_items_each_get_their_own_rows()
+    {
+        // Regression: a row with nested collections hands its connection back before the nested query; disposing it a
+        // second time later closed whichever request's reader that pooled connection was serving by then (a 500).
+        var sales = apps.Client("sales");
+        var expected = (await apps.Databases.RowsAsync("sales", "SELECT order_id, count(*) FROM order_items GROUP BY order_id"))
+            .ToDictionary(r => (long)r[0]!, r => (long)r[1]!);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => sales.GetAsync($"/orders/{i % expected.Count + 1}")));
+        foreach (var response in responses)
+        {
+            var order = await response.JsonAsync();
+            var id = order.GetProperty("order_id").GetInt64();
+            var items = order.GetProperty("items").EnumerateArray().ToList();
+            Assert.Equal(expected[id], items.Count);
+            Assert.All(items, item => Assert.Equal(id, item.GetProperty("order_id").GetInt64()));
+        }
+    }
+
+    [Fact]
     public async Task Domain_endpoints_return_customers_orders_with_items_and_campaign_children()
     {
         var sales = apps.Client("sales");
@@ -256,5 +278,64 @@ public sealed class ProductReadTests(DataProductApps apps) : IClassFixture<DataP
         Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
         Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("NewOrder", out _));
         Assert.Equal(HttpStatusCode.OK, (await apps.Api("sales").GetAsync("/scalar/")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Products))]
+    public async Task The_openapi_document_types_every_dataset_and_real_rows_validate_against_it(string domain, string[] datasets)
+    {
+        var text = await (await apps.Api(domain).GetAsync("/openapi/v1.json")).Content.ReadAsStringAsync();
+        var document = JsonNode.Parse(text)!;
+        var schemas = document["components"]!["schemas"]!;
+        var client = apps.Client(domain, "pii-reader");
+        foreach (var dataset in datasets)
+        {
+            var pascal = string.Concat(dataset.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+            var row = schemas[pascal + "Row"]!;
+            var columns = (await (await apps.Api(domain).GetAsync($"/datasets/{dataset}")).JsonAsync()).GetProperty("columns").EnumerateArray().ToList();
+            Assert.Equal(columns.Select(c => c.GetProperty("name").GetString()!).Order(), row["properties"]!.AsObject().Select(p => p.Key).Order());
+
+            var operation = document["paths"]![$"/datasets/{dataset}/rows"]!["get"]!;
+            Assert.Equal($"Get{pascal}Rows", operation["operationId"]!.GetValue<string>());
+            Assert.Equal($"#/components/schemas/{pascal}Page", operation["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+            var parameters = operation["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()).ToHashSet();
+            Assert.Superset(new HashSet<string> { "limit", "cursor", "sort", "fields", "format" }, parameters);
+            foreach (var column in columns)
+            {
+                var name = column.GetProperty("name").GetString()!;
+                var pii = column.GetProperty("classification").GetString() == "pii";
+                // PII is never a filter (403); every other filterable column is documented with its operators.
+                Assert.Equal(!pii && column.GetProperty("filterable").GetBoolean(), parameters.Contains(name) && parameters.Contains(name + ".gte"));
+                if (pii)
+                {
+                    Assert.Contains("pii-reader", row["properties"]![name]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+                }
+            }
+
+            // A real page, with PII visible, validates against the published page schema (types, formats, nullability).
+            // NJsonSchema resolves references under "definitions" only, so the document's schemas move there.
+            var definitions = schemas.ToJsonString().Replace("#/components/schemas/", "#/definitions/", StringComparison.Ordinal);
+            var root = new JsonObject { ["$ref"] = $"#/definitions/{pascal}Page", ["definitions"] = JsonNode.Parse(definitions) };
+            var schema = await JsonSchema.FromJsonAsync(root.ToJsonString());
+            var page = await (await client.GetAsync($"/datasets/{dataset}/rows?limit=1000")).Content.ReadAsStringAsync();
+            Assert.True(JsonNode.Parse(page)!["items"]!.AsArray().Count > 0, $"{dataset} has no rows to validate");
+            var errors = schema.Validate(page);
+            Assert.True(errors.Count == 0, $"{dataset}: " + string.Join("; ", errors.Select(e => $"{e.Path}: {e.Kind}")));
+        }
+
+        if (domain == "sales")
+        {
+            var order = document["paths"]!["/orders/{id}"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+            Assert.Equal("#/components/schemas/OrdersRow", order["allOf"]![0]!["$ref"]!.GetValue<string>());
+            Assert.Equal("#/components/schemas/OrderItemsRow", order["allOf"]![1]!["properties"]!["items"]!["items"]!["$ref"]!.GetValue<string>());
+            Assert.Equal("#/components/schemas/OrdersPage",
+                document["paths"]!["/customers/{id}/orders"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        }
+
+        // Every reference in the document resolves.
+        foreach (Match reference in Regex.Matches(text, "\"\\$ref\":\\s*\"#/components/schemas/([^\"]+)\""))
+        {
+            Assert.True(schemas[reference.Groups[1].Value] is not null, $"dangling reference {reference.Value}");
+        }
     }
 }

@@ -8,8 +8,11 @@ using Npgsql;
 
 namespace DataMeesh.Tests.Infrastructure;
 
-/// <summary>A fresh sales and marketing database pair, migrated by the APIs' own migrations; dropped afterwards.</summary>
-public sealed class MigratedDatabases : IAsyncLifetime
+/// <summary>
+/// A fresh sales and marketing database pair, migrated by the APIs' own migrations; dropped afterwards. On the shared test
+/// server unless a server's superuser connection string is given.
+/// </summary>
+public sealed class MigratedDatabases(string? adminConnectionString = null) : IAsyncLifetime
 {
     public static Assembly SalesMigrations => typeof(SalesApi::Program).Assembly;
     public static Assembly MarketingMigrations => typeof(MarketingApi::Program).Assembly;
@@ -21,15 +24,17 @@ public sealed class MigratedDatabases : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Sales = await PostgresServer.NewDatabaseConnectionStringAsync("sales");
-        Marketing = await PostgresServer.NewDatabaseConnectionStringAsync("marketing");
+        var admin = adminConnectionString ?? await PostgresServer.GetAdminConnectionStringAsync();
+        Sales = PostgresServer.NewDatabaseConnectionString(admin, "sales");
+        Marketing = PostgresServer.NewDatabaseConnectionString(admin, "marketing");
         await Task.WhenAll(MigrateAsync(Sales, SalesMigrations), MigrateAsync(Marketing, MarketingMigrations));
     }
 
     public async Task DisposeAsync()
     {
-        await PostgresServer.DropDatabaseAsync(Sales);
-        await PostgresServer.DropDatabaseAsync(Marketing);
+        var admin = adminConnectionString ?? await PostgresServer.GetAdminConnectionStringAsync();
+        await PostgresServer.DropDatabaseAsync(admin, Sales);
+        await PostgresServer.DropDatabaseAsync(admin, Marketing);
     }
 
     public static async Task<MigrationResult> MigrateAsync(string connectionString, Assembly migrations)

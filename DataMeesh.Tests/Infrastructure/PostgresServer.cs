@@ -16,21 +16,28 @@ public static class PostgresServer
     public static Task<string> GetAdminConnectionStringAsync() => AdminConnectionString.Value;
 
     /// <summary>A connection string for a database that does not exist yet (migrations create it).</summary>
-    public static async Task<string> NewDatabaseConnectionStringAsync(string purpose)
+    public static async Task<string> NewDatabaseConnectionStringAsync(string purpose) =>
+        NewDatabaseConnectionString(await GetAdminConnectionStringAsync(), purpose);
+
+    /// <summary>A connection string for a database that does not exist yet, on the server of <paramref name="adminConnectionString"/>.</summary>
+    public static string NewDatabaseConnectionString(string adminConnectionString, string purpose)
     {
         var name = $"t_{purpose}_{Guid.NewGuid():N}".ToLowerInvariant();
-        var builder = new NpgsqlConnectionStringBuilder(await GetAdminConnectionStringAsync())
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString)
         {
             Database = name[..Math.Min(name.Length, 48)], // PostgreSQL truncates identifiers at 63 bytes; stay well inside
         };
         return builder.ConnectionString;
     }
 
-    public static async Task DropDatabaseAsync(string connectionString)
+    public static async Task DropDatabaseAsync(string connectionString) =>
+        await DropDatabaseAsync(await GetAdminConnectionStringAsync(), connectionString);
+
+    public static async Task DropDatabaseAsync(string adminConnectionString, string connectionString)
     {
         var database = new NpgsqlConnectionStringBuilder(connectionString).Database!;
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(await GetAdminConnectionStringAsync());
+        await using var connection = new NpgsqlConnection(adminConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
         await drop.ExecuteNonQueryAsync();

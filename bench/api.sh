@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The Sales data product against PostgreSQL's own limits, measured in one run on one fresh server holding >= 1M orders:
+#   1. GET /orders/{id} (order + items, random ids) with wrk  vs  pgbench's prepared primary-key lookup (same ids, same
+#      concurrency): requests/s over tps, target >= 0.5;
+#   2. a page 10,000 pages deep vs the first page (keyset cursor), median latency with wrk on one connection: target <= 1.2;
+#   3. CSV export of every order (Accept: text/csv)  vs  psql -c "COPY (SELECT ...) TO STDOUT (FORMAT csv)" of the same
+#      columns: throughput ratio, target >= 0.7; and the API's peak resident memory (VmHWM) over the whole run: < 250 MB.
+# Usage: bench/api.sh [SCALE]   (default 50000 = 1,000,000 orders; sales only)
+# Needs: PostgreSQL 15 server binaries (Debian postgresql-15), wrk, python3, curl, bc, the .NET 10 SDK.
+set -euo pipefail
+
+scale=${1:-50000}
+repo=$(cd "$(dirname "$0")/.." && pwd)
+pg_port=${BENCH_PG_PORT:-55451}
+api_port=${BENCH_API_PORT:-55452}
+duration=${BENCH_DURATION:-20}
+connections=${BENCH_CONNECTIONS:-32}
+pg_bin=/usr/lib/postgresql/15/bin
+work=$(mktemp -d /tmp/datameesh-bench-api.XXXXXX)
+chmod 755 "$work"
+mkdir -p "$work/data" "$work/socket"
+chown -R postgres "$work"
+api_pid=""
+
+cleanup() {
+  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null || true
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+runuser -u postgres -- "$pg_bin/initdb" -D "$work/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w \
+  -o "-p $pg_port -k $work/socket -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=1GB" start >/dev/null
+
+psql_sales() { psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d sales "$@"; }
+connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=sales"
+
+echo "building (Release), migrating and seeding --scale $scale (sales)..."
+dotnet build -c Release -v q -nologo "$repo/DataMeesh.Seeder" >/dev/null
+dotnet build -c Release -v q -nologo "$repo/DataMeesh.SalesApi" >/dev/null
+api_dll="$repo/DataMeesh.SalesApi/bin/Release/net10.0/DataMeesh.SalesApi.dll"
+ConnectionStrings__sales="$connection" dotnet "$api_dll" migrate >/dev/null
+ConnectionStrings__sales="$connection" dotnet "$repo/DataMeesh.Seeder/bin/Release/net10.0/DataMeesh.Seeder.dll" \
+  --domain sales --scale "$scale" --seed 42 --as-of 2026-11-23 >"$work/seeder.log" 2>&1 || { tail -n 40 "$work/seeder.log"; exit 1; }
+psql_sales -c "VACUUM ANALYZE"
+orders=$(psql_sales -At -c "SELECT count(*) FROM orders")
+max_order=$(psql_sales -At -c "SELECT max(order_id) FROM orders")
+
+# A throwaway signing key and a plain reader's token (PII masked, as most consumers see the data).
+signing_key=$(python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')
+token=$(python3 - "$signing_key" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+now = int(time.time())
+claims = b64(json.dumps({"sub": "bench", "iss": "datameesh-bench", "aud": "datameesh-api", "nbf": now - 60, "exp": now + 7200}).encode())
+signature = hmac.new(base64.b64decode(sys.argv[1]), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+print(f"{header}.{claims}.{b64(signature)}")
+PY
+)
+
+echo "starting the Sales API (Release)..."
+ConnectionStrings__sales="$connection" \
+Authentication__Schemes__Bearer__ValidIssuer=datameesh-bench \
+Authentication__Schemes__Bearer__ValidAudiences__0=datameesh-api \
+Authentication__Schemes__Bearer__SigningKeys__0__Issuer=datameesh-bench \
+Authentication__Schemes__Bearer__SigningKeys__0__Value="$signing_key" \
+DataProducts__Quality__Interval=12:00:00 \
+Logging__LogLevel__Default=Warning \
+ASPNETCORE_URLS="http://127.0.0.1:$api_port" \
+  dotnet "$api_dll" >"$work/api.log" 2>&1 &
+api_pid=$!
+base="http://127.0.0.1:$api_port"
+auth="Authorization: Bearer $token"
+# Published = the catalog is loaded and the start-up quality run is stored, so no check runs during the measurements.
+for _ in $(seq 1 600); do
+  curl -sf -H "$auth" "$base/quality" 2>/dev/null | grep -q '"runId":[0-9]' && break
+  sleep 0.5
+done
+curl -sf -H "$auth" "$base/quality" | grep -q '"runId":[0-9]' || { echo "the API did not start:"; tail -n 40 "$work/api.log"; exit 1; }
+
+median_ms() { # wrk --latency output -> the 50th percentile in milliseconds
+  awk '$1 == "50%" { v = $2; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else { sub(/s$/, "", v); v *= 1000 } print v }'
+}
+
+echo "1. GET /orders/{id} vs pgbench prepared primary-key lookup ($connections connections, ${duration}s each)..."
+cat >"$work/orders.lua" <<LUA
+math.randomseed(42)
+wrk.headers["Authorization"] = "Bearer $token"
+request = function() return wrk.format("GET", "/orders/" .. math.random(1, $max_order)) end
+LUA
+# Warm-up at full concurrency: tiered JIT, the connection pool and prepared statements reach their steady state.
+wrk -t2 -c"$connections" -d10s -s "$work/orders.lua" "$base" >/dev/null
+wrk -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base" >"$work/wrk-orders.txt"
+api_rps=$(awk '/^Requests\/sec:/ { print $2 }' "$work/wrk-orders.txt")
+non_2xx=$(awk '/Non-2xx/ { print $NF }' "$work/wrk-orders.txt")
+[ -z "$non_2xx" ] || { echo "GET /orders/{id} answered $non_2xx non-2xx responses"; cat "$work/wrk-orders.txt"; exit 1; }
+printf '\\set id random(1, %s)\nSELECT * FROM orders WHERE order_id = :id;\n' "$max_order" >"$work/lookup.sql"
+pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -M prepared -c "$connections" -j 2 -T "$duration" -f "$work/lookup.sql" sales >"$work/pgbench.txt" 2>&1
+pg_tps=$(awk '/^tps = / { print $3 }' "$work/pgbench.txt")
+
+echo "2. page 10,000 deep vs the first page (median latency, one connection)..."
+first_page="/datasets/orders/rows?limit=100"
+deep_page=$(python3 - "$base" "$token" "$first_page" <<'PY'
+import http.client, json, sys, urllib.parse
+base, token, path = sys.argv[1], sys.argv[2], sys.argv[3]
+url = urllib.parse.urlparse(base)
+connection = http.client.HTTPConnection(url.hostname, url.port)
+for page in range(1, 10_000):  # follow the cursors from page 1 to page 10,000
+    connection.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    body = json.loads(connection.getresponse().read())
+    path = "/datasets/orders/rows?limit=100&cursor=" + urllib.parse.quote(body["nextCursor"])
+print(path)
+PY
+)
+wrk -t1 -c1 -d3s -H "$auth" "$base$first_page" >/dev/null
+wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$base$first_page" >"$work/wrk-first.txt"
+wrk -t1 -c1 -d"${duration}s" --latency -H "$auth" "$base$deep_page" >"$work/wrk-deep.txt"
+first_ms=$(median_ms <"$work/wrk-first.txt")
+deep_ms=$(median_ms <"$work/wrk-deep.txt")
+deep_ids=$(curl -sf -H "$auth" "$base$deep_page" | python3 -c 'import json,sys; i=json.load(sys.stdin)["items"]; print(i[0]["order_id"], i[-1]["order_id"])')
+
+echo "3. CSV export of all orders vs psql COPY ... TO STDOUT (FORMAT csv)..."
+# The same rows, columns and order as the API; PII columns come back masked for this reader, so psql masks them too.
+dataset=$(curl -sf "$base/datasets/orders")
+select_list=$(python3 - "$dataset" <<'PY'
+import json, sys
+columns = json.loads(sys.argv[1])["columns"]
+print(", ".join("'***' AS " + c["name"] if c["classification"] == "pii" else c["name"] for c in columns))
+PY
+)
+api_header=$(curl -sf -H "$auth" -H "Accept: text/csv" "$base/datasets/orders/rows?order_id=1" | sed -n 1p | tr -d '\r')
+psql_header=$(psql_sales -c "COPY (SELECT $select_list FROM orders WHERE order_id = 1) TO STDOUT (FORMAT csv, HEADER)" | sed -n 1p)
+[ "$api_header" = "$psql_header" ] || { echo "CSV headers differ: API '$api_header', psql '$psql_header'"; exit 1; }
+start=$(date +%s.%N)
+api_lines=$(curl -sf -H "$auth" -H "Accept: text/csv" "$base/datasets/orders/rows" | wc -l)
+api_seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
+start=$(date +%s.%N)
+psql_lines=$(psql_sales -c "COPY (SELECT $select_list FROM orders ORDER BY order_id) TO STDOUT (FORMAT csv, HEADER)" | wc -l)
+psql_seconds=$(echo "$(date +%s.%N) - $start" | bc -l)
+[ "$api_lines" -eq "$psql_lines" ] || { echo "CSV line counts differ: API $api_lines, psql $psql_lines"; exit 1; }
+peak_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$api_pid/status")
+
+ratio() { printf '%.2f' "$(echo "$1 / $2" | bc -l)"; }
+printf '\n%s orders (scale %s); %s connections, %ss per run\n' "$orders" "$scale" "$connections" "$duration"
+printf '1. GET /orders/{id}        %8.0f req/s   pgbench PK lookup %8.0f tps    ratio %s (target >= 0.50)\n' \
+  "$api_rps" "$pg_tps" "$(ratio "$api_rps" "$pg_tps")"
+printf '2. page 10,000 (ids %s)  median %.2f ms   first page median %.2f ms   ratio %s (target <= 1.20)\n' \
+  "$(tr ' ' '-' <<<"$deep_ids")" "$deep_ms" "$first_ms" "$(ratio "$deep_ms" "$first_ms")"
+printf '3. CSV export (%s rows)  %8.0f rows/s (%.1f s)   psql COPY csv %8.0f rows/s (%.1f s)   ratio %s (target >= 0.70)\n' \
+  "$((api_lines - 1))" "$(echo "$api_lines / $api_seconds" | bc -l)" "$api_seconds" "$(echo "$psql_lines / $psql_seconds" | bc -l)" "$psql_seconds" \
+  "$(ratio "$psql_seconds" "$api_seconds")"
+printf '   API peak resident memory (VmHWM, whole run): %d MB (target < 250)\n' "$((peak_kb / 1024))"
