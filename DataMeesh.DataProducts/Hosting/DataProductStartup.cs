@@ -32,7 +32,7 @@ internal sealed class DataProductStartup(
         try
         {
             await schema.WhenReady.WaitAsync(stoppingToken);
-            await RetryWhileUnreachableAsync(EnableReaderLoginAsync, stoppingToken);
+            await RetryWhileUnreachableAsync(EnableReaderLoginWhenUncontestedAsync, stoppingToken);
             await RetryWhileUnreachableAsync(token => catalog.LoadAsync(adminDataSource, token), stoppingToken);
             logger.LogInformation("Data product {Domain} publishes {Count} datasets", catalog.Definition.Domain, catalog.Datasets.Count);
         }
@@ -63,6 +63,28 @@ internal sealed class DataProductStartup(
             catch (OperationCanceledException)
             {
                 return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Roles belong to the whole cluster: replicas starting together (or several databases of one server) may alter the
+    /// reader role at the same moment, and PostgreSQL refuses the loser with "tuple concurrently updated". The statement
+    /// is idempotent, so the loser simply tries again.
+    /// </summary>
+    private async Task EnableReaderLoginWhenUncontestedAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EnableReaderLoginAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InternalError
+                                              && e.MessageText.Contains("concurrently", StringComparison.Ordinal) && attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(20, 200)), cancellationToken);
             }
         }
     }

@@ -12,8 +12,17 @@ namespace DataMeesh.Tests.Infrastructure;
 /// A fresh sales and marketing database pair, migrated by the APIs' own migrations; dropped afterwards. On the shared test
 /// server unless a server's superuser connection string is given.
 /// </summary>
-public sealed class MigratedDatabases(string? adminConnectionString = null) : IAsyncLifetime
+public sealed class MigratedDatabases : IAsyncLifetime
 {
+    private readonly string? adminConnectionString;
+
+    public MigratedDatabases()
+    {
+    }
+
+    /// <summary>On the server of <paramref name="adminConnectionString"/> (a superuser connection) instead of the shared one.</summary>
+    internal MigratedDatabases(string? adminConnectionString) => this.adminConnectionString = adminConnectionString;
+
     public static Assembly SalesMigrations => typeof(SalesApi::Program).Assembly;
     public static Assembly MarketingMigrations => typeof(MarketingApi::Program).Assembly;
 
