@@ -62,7 +62,6 @@ public static class DataProductExtensions
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
 
-        services.AddSingleton<DatasetSchemaTransformer>();
         services.AddOpenApi(options => options
             .AddDocumentTransformer<DatasetSchemaTransformer>()
             .AddOperationTransformer<DatasetSchemaTransformer>()
