@@ -25,14 +25,18 @@ public sealed class SeededDomains : IAsyncLifetime
 
     public Task DisposeAsync() => Databases.DisposeAsync();
 
+    /// <summary>When the recorded quality run happened: the seeded sample's as-of date, so the run and the data share one clock
+    /// (the dashboards' time window comes from the data, never from the day the tests run).</summary>
+    public static DateTime QualityRunAt => SeedRunner.AsOf.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
     /// <summary>
     /// One run in the contract's shape (platform/README.md, "Quality history"), derived from the data itself: a passing
     /// row count and primary-key uniqueness for every table, and one failing warning so failing-check panels have a row.
     /// </summary>
-    private static Task RecordQualityRunAsync(string connectionString) => MigratedDatabases.ExecuteAsync(connectionString, """
+    private static Task RecordQualityRunAsync(string connectionString) => MigratedDatabases.ExecuteAsync(connectionString, $$"""
         WITH run AS (
             INSERT INTO datameesh.quality_runs (trigger, started_at, finished_at)
-            VALUES ('manual', now() - interval '1 minute', now())
+            VALUES ('manual', TIMESTAMPTZ '{{QualityRunAt:yyyy-MM-ddTHH:mm:ssZ}}' - interval '1 minute', TIMESTAMPTZ '{{QualityRunAt:yyyy-MM-ddTHH:mm:ssZ}}')
             RETURNING run_id
         ),
         tables AS (
