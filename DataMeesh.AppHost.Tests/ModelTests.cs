@@ -1,4 +1,7 @@
 using DataMeesh.AppHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Env = DataMeesh.PlatformContract.Env;
 using Resources = DataMeesh.PlatformContract.Resources;
 
@@ -218,4 +221,55 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [Fact]
     public async Task The_seeder_loads_the_configured_scale() =>
         Assert.Equal(["--scale", "1"], (await model.ArgumentsOf(ResourceNames.Seeder, DistributedApplicationOperation.Run)).Take(2));
+
+    [Fact]
+    public async Task The_seed_scale_parameter_can_be_set_on_the_command_line()
+    {
+        using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.DataMeesh_AppHost>(
+            [.. TestSecrets.AsArguments(), $"--Parameters:{PlatformContract.Parameters.SeedScale}=50"]);
+        var seeder = builder.Resources.Single(r => r.Name == ResourceNames.Seeder);
+        var args = await ExecutionConfigurationBuilder.Create(seeder).WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        Assert.Equal(["--scale", "50"], args.Arguments.Select(a => a.Value).Take(2));
+    }
+
+    [Fact]
+    public void Every_health_check_a_resource_names_is_registered_in_the_built_app()
+    {
+        var registered = model.App.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name).ToHashSet();
+        var named = model.Resources.SelectMany(r => r.Annotations.OfType<HealthCheckAnnotation>().Select(h => (Resource: r.Name, h.Key))).ToList();
+
+        Assert.NotEmpty(named);
+        Assert.All(named, check => Assert.True(registered.Contains(check.Key), $"{check.Resource} waits on health check '{check.Key}', which nobody registered"));
+    }
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi)]
+    [InlineData(ResourceNames.MarketingApi)]
+    public void Apis_have_one_health_check_per_probe_path(string name)
+    {
+        var keys = model.Get(name).Annotations.OfType<HealthCheckAnnotation>().Select(h => h.Key).ToList();
+
+        Assert.Equal(keys.Distinct().Count(), keys.Count);
+        Assert.Single(keys, k => k.EndsWith("/health_200_check", StringComparison.Ordinal));
+        Assert.Single(keys, k => k.EndsWith("/alive_200_check", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_lake_serves_s3_and_its_console_with_the_parameter_keys_and_a_liveness_check()
+    {
+        var lake = model.Get(Resources.Lake);
+        var endpoints = lake.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name, e => e.TargetPort);
+        Assert.Equal(PlatformContract.Ports.Lake, endpoints["http"]);
+        Assert.Equal(PlatformContract.Ports.LakeConsole, endpoints["console"]);
+
+        var env = await model.EnvironmentOf(Resources.Lake);
+        Assert.Equal($"{{{PlatformContract.Parameters.LakeAccessKey}.value}}", env["MINIO_ROOT_USER"]);
+        Assert.Equal($"{{{PlatformContract.Parameters.LakeSecretKey}.value}}", env["MINIO_ROOT_PASSWORD"]);
+        Assert.Contains(lake.Annotations.OfType<ContainerMountAnnotation>(), m => m.Source == PlatformContract.Volumes.LakeData && m.Target == "/data");
+        Assert.Contains(lake.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains("/minio/health/live", StringComparison.Ordinal));
+        Assert.Equal(["server", "/data", "--console-address", $":{PlatformContract.Ports.LakeConsole}"],
+            await model.ArgumentsOf(Resources.Lake, DistributedApplicationOperation.Run));
+    }
 }

@@ -6,11 +6,12 @@ using Parameters = DataMeesh.PlatformContract.Parameters;
 var builder = DistributedApplication.CreateBuilder(args);
 
 // `aspire publish` (or `--operation publish`) turns this model into the Helm chart "datameesh".
-builder.AddDataMeeshKubernetes();
+builder.AddChartTarget();
 
 // Secrets: generated on the first run and kept in this project's user secrets; CI passes them (README, "Publish").
 var secrets = PlatformSecrets.Add(builder);
-var seedScale = builder.AddParameter(Parameters.SeedScale, "1", publishValueAsDefault: true)
+// Read from configuration (--Parameters:seed-scale=50, Parameters__seed-scale, user secrets), defaulting to the reference sample.
+var seedScale = builder.AddParameter(Parameters.SeedScale, builder.Configuration[$"Parameters:{Parameters.SeedScale}"] ?? "1", publishValueAsDefault: true)
     .WithDescription("Multiplies the seeder's reference sample (1 = the reference sample exactly).");
 
 // One PostgreSQL server per domain, and one for the Hive metastore.

@@ -22,9 +22,9 @@ internal static class DataProductExtensions
             .WithEnvironment(ApiEnv.JwtAudience, ApiEnv.Audience)
             .WithEnvironment(ApiEnv.JwtKeyIssuer, ApiEnv.Issuer)
             .WithEnvironment(ApiEnv.JwtKeyValue, jwtSigningKey)
-            .WithHttpHealthCheck("/health")
-            .WithHttpProbe(ProbeType.Readiness, "/health")
-            .WithHttpProbe(ProbeType.Liveness, "/alive")
+            // Each probe also registers the AppHost's health check for its path (Aspire 13.6): no WithHttpHealthCheck beside them.
+            .WithHttpProbe(ProbeType.Readiness, "/health", endpointName: "http")
+            .WithHttpProbe(ProbeType.Liveness, "/alive", endpointName: "http")
             .WithMemoryLimit(memoryMiB)
             .WithUrlForEndpoint("http", endpoint => new() { Url = $"{endpoint.Url}/scalar", DisplayText = $"{name} reference (Scalar)" });
 
@@ -57,7 +57,7 @@ internal static class DataProductExtensions
                 context.Args.Add("600");
             })
             .WithMemoryLimit(PlatformContract.MemoryMiB.Seeder)
-            .PublishAsKubernetesJob(hookWeight: 10);
+            .PublishAsRunOnceJob(hookWeight: 10);
 
         foreach (var api in apis)
         {

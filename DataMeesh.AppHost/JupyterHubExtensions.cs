@@ -1,4 +1,3 @@
-using Aspire.Hosting.Kubernetes.Resources;
 using Env = DataMeesh.PlatformContract.Env;
 
 namespace DataMeesh.AppHost;
@@ -40,10 +39,6 @@ internal static class JupyterHubExtensions
             .WithMemoryLimit(PlatformContract.MemoryMiB.JupyterHub)
             .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "JupyterHub (notebooks, dbt)")
             .WithUrlForEndpoint(DbtDocsEndpoint, url => url.DisplayText = "dbt docs")
-            .PublishAsKubernetesService(k8s =>
-            {
-                var securityContext = k8s.Workload!.PodTemplate.Spec.SecurityContext ??= new PodSecurityContextV1();
-                securityContext.FsGroup = UsersGroup;
-            });
+            .PublishWithFileSystemGroup(UsersGroup);
     }
 }

@@ -1,8 +1,9 @@
-// MinIO's open-source project was archived (February 2026) and CommunityToolkit marks its MinIO integration [Obsolete].
-// DataMeesh still uses it for a local lake, pulling the last release from quay.io because the images left Docker Hub.
-// This file is the only place that knows the lake is MinIO: consumers see an S3 endpoint, keys and a bucket (Lake),
-// so a maintained S3 store (RustFS, SeaweedFS, a cloud bucket) replaces it here and nowhere else.
-#pragma warning disable CS0618
+// The only file that knows the lake is MinIO: consumers see an S3 endpoint, keys and a bucket (Lake), so a maintained S3
+// store (RustFS, SeaweedFS, a cloud bucket) replaces it here and nowhere else.
+//
+// Written with Aspire's own container API rather than CommunityToolkit.Aspire.Hosting.Minio: MinIO's open-source project
+// was archived in February 2026, the toolkit marks that integration [Obsolete] and defaults to a Docker Hub image that no
+// longer exists. The last MinIO release is still served from quay.io, pinned below.
 
 using Env = DataMeesh.PlatformContract.Env;
 
@@ -16,6 +17,7 @@ internal sealed record Lake(
     IResourceBuilder<ParameterResource> SecretKey)
 {
     public const string S3EndpointName = "http";
+    public const string ConsoleEndpointName = "console";
 
     public EndpointReference S3Endpoint => Store.GetEndpoint(S3EndpointName);
 }
@@ -25,6 +27,7 @@ internal static class LakeExtensions
     public const string Registry = "quay.io";
     public const string Image = "minio/minio";
     public const string Tag = "RELEASE.2025-09-07T16-13-09Z";
+    private const string DataPath = "/data";
 
     // The image carries the mc client and a shell. Credentials come from the environment, never from the arguments the
     // dashboard shows; --ignore-existing makes every later run a no-op.
@@ -34,12 +37,18 @@ internal static class LakeExtensions
     public static Lake AddLake(this IDistributedApplicationBuilder builder,
         IResourceBuilder<ParameterResource> accessKey, IResourceBuilder<ParameterResource> secretKey)
     {
-        var store = builder.AddMinioContainer(PlatformContract.Resources.Lake, accessKey, secretKey)
-            .WithImage(Image, Tag)
+        var store = builder.AddContainer(PlatformContract.Resources.Lake, Image, Tag)
             .WithImageRegistry(Registry)
-            .WithDataVolume(PlatformContract.Volumes.LakeData)
+            .WithArgs("server", DataPath, "--console-address", $":{PlatformContract.Ports.LakeConsole}")
+            .WithHttpEndpoint(targetPort: PlatformContract.Ports.Lake, name: Lake.S3EndpointName)
+            .WithHttpEndpoint(targetPort: PlatformContract.Ports.LakeConsole, name: Lake.ConsoleEndpointName)
+            .WithEnvironment("MINIO_ROOT_USER", accessKey)
+            .WithEnvironment("MINIO_ROOT_PASSWORD", secretKey)
+            .WithVolume(PlatformContract.Volumes.LakeData, DataPath)
+            // Liveness, not readiness (/minio/health/ready wants a write quorum): what MinIO documents for single-node probes.
+            .WithHttpHealthCheck("/minio/health/live", endpointName: Lake.S3EndpointName)
             .WithMemoryLimit(PlatformContract.MemoryMiB.Lake)
-            .WithUrlForEndpoint("console", url => url.DisplayText = "Lake console (object browser)")
+            .WithUrlForEndpoint(Lake.ConsoleEndpointName, url => url.DisplayText = "Lake console (object browser)")
             .WithUrlForEndpoint(Lake.S3EndpointName, url => url.DisplayText = "Lake S3 API");
 
         var bucket = builder.AddContainer(PlatformContract.Resources.LakeInit, Image, Tag)
@@ -49,7 +58,7 @@ internal static class LakeExtensions
             .WithParentRelationship(store)
             .WaitFor(store)
             .WithMemoryLimit(PlatformContract.MemoryMiB.LakeInit)
-            .PublishAsKubernetesJob(hookWeight: 0);
+            .PublishAsRunOnceJob(hookWeight: 0);
 
         var lake = new Lake(store, bucket, accessKey, secretKey);
         bucket.WithLakeEnvironment(lake);

@@ -1,13 +1,11 @@
 using System.Globalization;
-using Aspire.Hosting.Kubernetes;
-using Aspire.Hosting.Kubernetes.Resources;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DataMeesh.AppHost;
 
-/// <summary>What several components need: repository paths, memory limits, configuration files and custom health checks,
-/// each written once for running locally and once for the Kubernetes chart.</summary>
+/// <summary>What several components need: repository paths, memory limits, configuration files and custom health checks.
+/// Each says what it does locally and hands the chart's side to ChartPublishing.</summary>
 internal static class ResourceExtensions
 {
     /// <summary>A path under the repository root (the AppHost project sits one level below it).</summary>
@@ -15,15 +13,10 @@ internal static class ResourceExtensions
         Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", repositoryPath));
 
     /// <summary>A container's memory limit: <c>docker run --memory</c> locally, the pod's limit on Kubernetes.</summary>
-    public static IResourceBuilder<T> WithMemoryLimit<T>(this IResourceBuilder<T> container, int mebibytes) where T : ContainerResource
-    {
-        if (container.ApplicationBuilder.ExecutionContext.IsRunMode)
-        {
-            return container.WithContainerRuntimeArgs("--memory", MiB(mebibytes) + "m");
-        }
-
-        return container.PublishAsKubernetesService(k8s => LimitPodMemory(k8s, mebibytes));
-    }
+    public static IResourceBuilder<T> WithMemoryLimit<T>(this IResourceBuilder<T> container, int mebibytes) where T : ContainerResource =>
+        container.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? container.WithContainerRuntimeArgs("--memory", mebibytes.ToString(CultureInfo.InvariantCulture) + "m")
+            : container.PublishWithMemoryLimit(mebibytes);
 
     /// <summary>
     /// A .NET service's memory budget. Locally it runs as a process, so the GC heap is capped at three quarters of the budget
@@ -31,59 +24,26 @@ internal static class ResourceExtensions
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMemoryLimit(this IResourceBuilder<ProjectResource> project, int mebibytes)
     {
-        if (project.ApplicationBuilder.ExecutionContext.IsRunMode)
+        if (!project.ApplicationBuilder.ExecutionContext.IsRunMode)
         {
-            var heapBytes = mebibytes * 1024L * 1024L * 3 / 4;
-            return project.WithEnvironment("DOTNET_GCHeapHardLimit", "0x" + heapBytes.ToString("X", CultureInfo.InvariantCulture));
+            return project.PublishWithMemoryLimit(mebibytes);
         }
 
-        return project.PublishAsKubernetesService(k8s => LimitPodMemory(k8s, mebibytes));
+        var heapBytes = mebibytes * 1024L * 1024L * 3 / 4;
+        return project.WithEnvironment("DOTNET_GCHeapHardLimit", "0x" + heapBytes.ToString("X", CultureInfo.InvariantCulture));
     }
 
     /// <summary>
-    /// Mounts a directory of configuration files read-only at <paramref name="target"/>. Locally a bind mount; on Kubernetes,
-    /// where the publisher refuses bind mounts and drops WithContainerFiles entries, one ConfigMap per folder, each file
-    /// mounted by subPath so the image's other files in the same directories stay visible. The ConfigMaps are named
-    /// <c>{resource}-{configName}[-{folder}]</c>.
+    /// Mounts a directory of configuration files read-only at <paramref name="target"/>: locally a bind mount, in the chart
+    /// ConfigMaps named after <paramref name="configName"/> (ChartPublishing.PublishConfigDirectory).
     /// </summary>
     public static IResourceBuilder<ContainerResource> WithConfigDirectory(this IResourceBuilder<ContainerResource> container,
         string repositoryPath, string target, string configName)
     {
         var source = container.ApplicationBuilder.PlatformPath(repositoryPath);
-        if (container.ApplicationBuilder.ExecutionContext.IsRunMode)
-        {
-            return container.WithBindMount(source, target, isReadOnly: true);
-        }
-
-        var directory = new ConfigDirectory(source, target);
-        var name = container.Resource.Name;
-        return container.PublishAsKubernetesService(k8s =>
-        {
-            var pod = k8s.Workload!.PodTemplate.Spec;
-            foreach (var folder in directory.Folders())
-            {
-                var configMapName = KubernetesText.ToDnsLabel(name, configName, folder.RelativePath);
-                var configMap = new ConfigMap { Metadata = { Name = configMapName } };
-                foreach (var file in folder.Files)
-                {
-                    configMap.Data[Path.GetFileName(file)] = KubernetesText.EscapeForHelm(File.ReadAllText(file));
-                }
-
-                k8s.AdditionalResources.Add(configMap);
-                pod.Volumes.Add(new VolumeV1 { Name = configMapName, ConfigMap = new ConfigMapVolumeSourceV1 { Name = configMapName } });
-                foreach (var file in folder.Files)
-                {
-                    var key = Path.GetFileName(file);
-                    pod.Containers[0].VolumeMounts.Add(new VolumeMountV1
-                    {
-                        Name = configMapName,
-                        MountPath = $"{directory.TargetOf(folder)}/{key}",
-                        SubPath = key,
-                        ReadOnly = true,
-                    });
-                }
-            }
-        });
+        return container.ApplicationBuilder.ExecutionContext.IsRunMode
+            ? container.WithBindMount(source, target, isReadOnly: true)
+            : container.PublishConfigDirectory(new ConfigDirectory(source, target), configName);
     }
 
     /// <summary>A health check the AppHost runs itself (locally; the dashboard and WaitFor use it).</summary>
@@ -103,17 +63,4 @@ internal static class ResourceExtensions
         return resource.WithCustomHealthCheck($"{resource.Resource.Name}_{endpointName}_listening",
             () => new TcpListeningCheck(() => (endpoint.Host, endpoint.Port)));
     }
-
-    private static void LimitPodMemory(KubernetesResource k8s, int mebibytes)
-    {
-        foreach (var container in k8s.Workload!.PodTemplate.Spec.Containers)
-        {
-            container.Resources ??= new ResourceRequirementsV1();
-            container.Resources.Limits["memory"] = MiB(mebibytes) + "Mi";
-            // Requests at half the limit let the whole chart schedule on one laptop-sized node.
-            container.Resources.Requests["memory"] = MiB(mebibytes / 2) + "Mi";
-        }
-    }
-
-    private static string MiB(int mebibytes) => mebibytes.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using Aspire.Hosting.Kubernetes.Resources;
 using Env = DataMeesh.PlatformContract.Env;
 
 namespace DataMeesh.AppHost;
@@ -38,18 +37,6 @@ internal static class TrinoExtensions
         trino.WithCustomHealthCheck("trino_started", () => new TrinoStartupCheck(() => new Uri(endpoint.Url)));
 
         // On Kubernetes the image's own health-check program answers the same question ("starting": false).
-        return trino.PublishAsKubernetesService(k8s =>
-        {
-            foreach (var container in k8s.Workload!.PodTemplate.Spec.Containers)
-            {
-                container.ReadinessProbe = new ProbeV1
-                {
-                    Exec = new ExecActionV1 { Command = { "/usr/lib/trino/bin/health-check" } },
-                    InitialDelaySeconds = 10,
-                    PeriodSeconds = 10,
-                    TimeoutSeconds = 5,
-                };
-            }
-        });
+        return trino.PublishWithReadinessCommand("/usr/lib/trino/bin/health-check");
     }
 }

@@ -1,19 +1,35 @@
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace DataMeesh.AppHost.Tests.Infrastructure;
 
-/// <summary>The AppHost's model, built as `dotnet run` builds it, without starting anything (no Docker needed).</summary>
+/// <summary>
+/// The AppHost's model, built as `dotnet run` builds it (the application and its services too, so registrations that
+/// only fail when the app is built fail here), without starting anything: no Docker needed.
+/// </summary>
 public sealed class AppModel : IAsyncLifetime
 {
     private IDistributedApplicationTestingBuilder? builder;
+    private DistributedApplication? app;
 
     public IResourceCollection Resources => builder!.Resources;
 
-    public async Task InitializeAsync() =>
-        builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.DataMeesh_AppHost>(TestSecrets.AsArguments());
+    /// <summary>The built (never started) application.</summary>
+    public DistributedApplication App => app!;
 
-    public Task DisposeAsync()
+    public async Task InitializeAsync()
     {
+        builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.DataMeesh_AppHost>(TestSecrets.AsArguments());
+        app = await builder.BuildAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.DisposeAsync();
+        }
+
         (builder as IDisposable)?.Dispose();
-        return Task.CompletedTask;
     }
 
     public IResource Get(string name) =>
@@ -24,11 +40,11 @@ public sealed class AppModel : IAsyncLifetime
     /// <summary>Environment as it would be published: references stay expressions such as {sales-reader-password.value}.</summary>
     public async Task<Dictionary<string, string>> EnvironmentOf(string name) =>
         (await ExecutionConfigurationBuilder.Create(Get(name)).WithEnvironmentVariablesConfig()
-            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish))).EnvironmentVariables.ToDictionary();
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), NullLogger.Instance)).EnvironmentVariables.ToDictionary();
 
     public async Task<List<string>> ArgumentsOf(string name, DistributedApplicationOperation operation) =>
         [.. (await ExecutionConfigurationBuilder.Create(Get(name)).WithArgumentsConfig()
-            .BuildAsync(new DistributedApplicationExecutionContext(operation))).Arguments.Select(a => a.Value)];
+            .BuildAsync(new DistributedApplicationExecutionContext(operation), NullLogger.Instance)).Arguments.Select(a => a.Value)];
 
     public IEnumerable<WaitAnnotation> WaitsOf(string name) => Get(name).Annotations.OfType<WaitAnnotation>();
 
