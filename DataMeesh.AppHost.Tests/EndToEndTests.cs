@@ -3,12 +3,16 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using DataMeesh.AppHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Resources = DataMeesh.PlatformContract.Resources;
 
 namespace DataMeesh.AppHost.Tests;
 
-/// <summary>The running mesh: both APIs, the cross-domain customer journey through Trino, Grafana's datasources, JupyterHub.</summary>
+/// <summary>
+/// The running AppHost: the domain half (both products fresh after the seeder, contracts, rows, telemetry, isolation) wherever
+/// Docker runs; the platform half (the customer journey through Trino, Grafana's datasources, JupyterHub) where its images exist.
+/// </summary>
 public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
 {
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
@@ -40,27 +44,95 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         ORDER BY j.source, j.campaign
         """;
 
-    [RequiresDockerFact]
-    public async Task Both_apis_serve_their_datasets_contracts_and_rows_to_a_reader()
+    // The reference sample (README, "The seeder"): what --scale 1 loads into each table.
+    public static TheoryData<string, string, long> ReferenceSample() => new()
     {
+        { ResourceNames.SalesApi, "customers", 15 }, { ResourceNames.SalesApi, "products", 10 },
+        { ResourceNames.SalesApi, "orders", 20 }, { ResourceNames.SalesApi, "order_items", 34 },
+        { ResourceNames.MarketingApi, "campaigns", 8 }, { ResourceNames.MarketingApi, "leads", 15 },
+        { ResourceNames.MarketingApi, "campaign_metrics", 724 }, { ResourceNames.MarketingApi, "website_traffic", 840 },
+    };
+
+    [RequiresDockerFact]
+    public void The_seeder_loaded_the_reference_sample_and_exited_0() => Assert.Equal(0, platform.SeederExit.ExitCode);
+
+    [RequiresDockerFact]
+    public async Task Both_products_report_the_loaded_data_within_seconds_of_the_seeder()
+    {
+        // Fresh products after a load: row counts, freshness, score and health follow the seeder, not the 15-minute schedule.
+        var deadline = platform.SeederExit.At + TimeSpan.FromSeconds(30);
         foreach (var api in (string[])[ResourceNames.SalesApi, ResourceNames.MarketingApi])
         {
             using var http = platform.App.CreateHttpClient(api, "http");
-            // The product description, datasets and contracts are public; rows need a token.
-            using var datasets = JsonDocument.Parse(await http.GetStringAsync("/datasets", Timeout));
-            var name = FirstName(datasets.RootElement) ?? throw new Xunit.Sdk.XunitException($"{api}: /datasets lists no dataset name");
-            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/datasets/{Uri.EscapeDataString(name)}/rows", Timeout)).StatusCode);
+            var expected = ReferenceSample().Where(row => (string)row[0] == api).ToDictionary(row => (string)row[1], row => (long)row[2]);
+            Dictionary<string, (long? Rows, bool Updated, bool Scored)> seen = [];
+            string health;
+            do
+            {
+                using var datasets = JsonDocument.Parse(await http.GetStringAsync("/datasets", Timeout));
+                seen = datasets.RootElement.EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!, d => (
+                    d.GetProperty("rowCount").ValueKind == JsonValueKind.Number ? d.GetProperty("rowCount").GetInt64() : (long?)null,
+                    d.GetProperty("lastUpdatedAt").ValueKind == JsonValueKind.String,
+                    d.GetProperty("qualityScore").ValueKind == JsonValueKind.Number));
+                health = await (await http.GetAsync("/health", Timeout)).Content.ReadAsStringAsync();
+                if (health == "Healthy" && expected.All(e => seen.TryGetValue(e.Key, out var s) && s.Rows == e.Value && s.Updated && s.Scored))
+                {
+                    break;
+                }
 
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Create("e2e", "reader"));
+                await Task.Delay(500);
+            }
+            while (DateTime.UtcNow < deadline);
 
-            var rows = await http.GetAsync($"/datasets/{Uri.EscapeDataString(name)}/rows", Timeout);
-            Assert.Equal(HttpStatusCode.OK, rows.StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/contracts", Timeout)).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health", Timeout)).StatusCode);
+            Assert.Equal("Healthy", health);
+            Assert.All(expected, e =>
+            {
+                Assert.True(seen.TryGetValue(e.Key, out var s), $"{api} does not list {e.Key}");
+                Assert.Equal((e.Key, (long?)e.Value, true, true), (e.Key, s.Rows, s.Updated, s.Scored));
+            });
         }
     }
 
     [RequiresDockerFact]
+    public async Task Both_apis_serve_contracts_to_anyone_and_rows_to_a_token_holder()
+    {
+        foreach (var (api, dataset) in new[] { (ResourceNames.SalesApi, "orders"), (ResourceNames.MarketingApi, "leads") })
+        {
+            using var http = platform.App.CreateHttpClient(api, "http");
+            var contract = await http.GetStringAsync($"/contracts/{dataset}.yaml", Timeout);
+            Assert.Contains("apiVersion: v3.1.0", contract, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/datasets/{dataset}/rows", Timeout)).StatusCode);
+
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Create("e2e", "reader"));
+            using var page = JsonDocument.Parse(await http.GetStringAsync($"/datasets/{dataset}/rows?limit=5", Timeout));
+            Assert.Equal(5, page.RootElement.GetProperty("items").GetArrayLength());
+        }
+    }
+
+    [RequiresDockerFact]
+    public async Task The_seeders_trace_of_the_sales_load_and_the_apis_traces_reach_the_otlp_endpoint()
+    {
+        await platform.Telemetry.WaitForSpanAsync(s => s.Service == ResourceNames.Seeder && s.Name == "seed sales", TimeSpan.FromSeconds(30), "'seed sales' from the seeder");
+        await platform.Telemetry.WaitForSpanAsync(s => s.Service == ResourceNames.Seeder && s.Name == "seed marketing", TimeSpan.FromSeconds(30), "'seed marketing' from the seeder");
+
+        using var http = platform.App.CreateHttpClient(ResourceNames.SalesApi, "http");
+        await http.GetStringAsync("/datasets/orders", Timeout);
+        await platform.Telemetry.WaitForSpanAsync(s => s.Service == ResourceNames.SalesApi && s.Name.Contains("/datasets/{name}", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "for GET /datasets/{name} from sales-api");
+    }
+
+    [RequiresDockerFact]
+    public void The_databases_keep_their_data_in_volumes_of_this_run_only()
+    {
+        var (_, names) = Docker.Run("volume", "ls", "--quiet", "--filter", $"name=datameesh-e2e-{platform.RunId}-");
+        var mine = names.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains($"datameesh-e2e-{platform.RunId}-{PlatformContract.Volumes.SalesPostgresData}", mine);
+        Assert.Contains($"datameesh-e2e-{platform.RunId}-{PlatformContract.Volumes.MarketingPostgresData}", mine);
+        Assert.DoesNotContain(platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .SelectMany(r => r.Annotations.OfType<ContainerMountAnnotation>()), m => m.Type == ContainerMountType.Volume && !m.Source!.StartsWith("datameesh-e2e-", StringComparison.Ordinal));
+    }
+
+    [RequiresPlatformImagesFact]
     public async Task The_customer_journey_through_trino_matches_the_seed_data()
     {
         using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
@@ -88,7 +160,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         Assert.True(rows.Sum(r => decimal.Parse(r["revenue"].ToString(), System.Globalization.CultureInfo.InvariantCulture)) > 0);
     }
 
-    [RequiresDockerFact]
+    [RequiresPlatformImagesFact]
     public async Task Trino_denies_domain_catalogs_to_users_outside_every_group()
     {
         using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
@@ -97,7 +169,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         Assert.Contains("Access Denied", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [RequiresDockerFact]
+    [RequiresPlatformImagesFact]
     public async Task Grafana_has_working_trino_and_postgresql_datasources()
     {
         using var http = platform.App.CreateHttpClient(Resources.Grafana, "http");
@@ -116,10 +188,9 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         }
     }
 
-    [RequiresDockerFact]
-    public async Task JupyterHub_is_healthy_on_its_documented_port()
+    [RequiresPlatformImagesFact]
+    public async Task JupyterHub_is_healthy()
     {
-        Assert.Equal(PlatformContract.Ports.JupyterHubHost, platform.App.GetEndpoint(Resources.JupyterHub, "http").Port);
         using var http = platform.App.CreateHttpClient(Resources.JupyterHub, "http");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hub/health", Timeout)).StatusCode);
     }
@@ -168,12 +239,4 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
 
         return expected;
     }
-
-    private static string? FirstName(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Array => element.EnumerateArray().Select(FirstName).FirstOrDefault(n => n is not null),
-        JsonValueKind.Object when element.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String => name.GetString(),
-        JsonValueKind.Object => element.EnumerateObject().Select(p => FirstName(p.Value)).FirstOrDefault(n => n is not null),
-        _ => null,
-    };
 }

@@ -18,7 +18,7 @@ public sealed partial class PublishedChart : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryRoot();
+        var root = ProjectPaths.RepositoryRoot;
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -77,19 +77,6 @@ public sealed partial class PublishedChart : IAsyncLifetime
                 }
             }
         }
-    }
-
-    public static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "DataMeesh.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("DataMeesh.sln not found above the test output directory.");
     }
 
     [GeneratedRegex(@"\{\{.*?\}\}")]
