@@ -2,9 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using DataMeesh.Seeder.Loading;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace DataMeesh.Seeder;
@@ -112,15 +110,7 @@ internal static class SeederCommand
 
     private static async Task<int> SeedAsync(SeedOptions options, CancellationToken cancellationToken)
     {
-        // The host gives the seeder the services' configuration sources (appsettings, environment) and, through
-        // ServiceDefaults, OpenTelemetry traces and metrics exported to the Aspire dashboard when it runs under the AppHost.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ApplicationName = "DataMeesh.Seeder" });
-        builder.AddServiceDefaults();
-        builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        builder.Services.AddSingleton<DomainLoader>();
-        builder.Services.AddSingleton<SampleLoader>();
-        using var host = builder.Build();
+        using var host = SeederHost.CreateBuilder().Build();
         await host.StartAsync(cancellationToken);
 
         var display = new ProgressDisplay(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DataMeesh.Seeder.Progress"));
@@ -128,8 +118,7 @@ internal static class SeederCommand
         SeedReport report;
         try
         {
-            report = await host.Services.GetRequiredService<SampleLoader>().RunAsync(options,
-                name => builder.Configuration.GetConnectionString(name), progress,
+            report = await host.Services.GetRequiredService<SampleLoader>().RunAsync(options, progress,
                 (plans, loads) => display.ShowAsync(plans, progress, loads), cancellationToken);
         }
         catch (OperationCanceledException)

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -12,7 +11,8 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The Aspire service defaults (OpenTelemetry, health checks, service discovery, HTTP resilience), built from packages that
-/// restore everywhere so services and tools share one observability setup with or without the AppHost.
+/// restore everywhere so services and tools share one observability setup with or without the AppHost. Npgsql's traces
+/// and metrics come with Aspire's Npgsql client integration (<c>AddNpgsqlDataSource</c>) wherever a project uses it.
 /// </summary>
 public static class Extensions
 {
@@ -51,7 +51,6 @@ public static class Extensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddNpgsqlInstrumentation()
                 .AddMeter(DataMeeshTelemetryPrefix))
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
@@ -61,8 +60,7 @@ public static class Extensions
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
 
         builder.AddOpenTelemetryExporters();
         return builder;

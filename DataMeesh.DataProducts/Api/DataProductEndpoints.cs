@@ -107,7 +107,7 @@ public static class DataProductEndpoints
     private static async Task<Created<QualityReport>> RunQuality(QualityMonitor quality, ProductCatalog catalog, CancellationToken cancellationToken)
     {
         _ = catalog.Datasets; // 503 until the catalog is loaded
-        return TypedResults.Created("/quality", await quality.RunAsync("manual", cancellationToken));
+        return TypedResults.Created("/quality", await quality.RunAsync(QualityTrigger.Manual, cancellationToken));
     }
 
     public static Dataset FindDataset(ProductCatalog catalog, string name) =>

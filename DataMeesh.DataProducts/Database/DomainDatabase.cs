@@ -7,6 +7,12 @@ namespace DataMeesh.DataProducts.Database;
 /// <param name="ConnectionString">The full connection string, password included (the data source hides it, the bootstrap needs it).</param>
 public sealed record DomainDatabase(string ConnectionName, string ConnectionString, IReadOnlyList<MigrationScript> Migrations)
 {
+    /// <summary>
+    /// Service key of the data source that logs in as the connection string says (the schema's owner): migrations, the
+    /// reader role's login and the catalog's view of the live schema. Everything else uses the least-privilege data plane.
+    /// </summary>
+    public const string SchemaOwner = "schema-owner";
+
     public static DomainDatabase Create(string connectionName, string? connectionString, Assembly migrationsAssembly)
     {
         if (string.IsNullOrWhiteSpace(connectionString))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -9,7 +10,8 @@ namespace DataMeesh.DataProducts.Database;
 /// advisory lock, the first applies what is missing, the others then find nothing to do. Applied versions are recorded
 /// with a checksum in <c>datameesh.schema_migrations</c> and never applied twice; a changed script is refused.
 /// </summary>
-public sealed class SchemaMigrator(NpgsqlDataSource dataSource, DomainDatabase database, ILogger<SchemaMigrator> logger)
+public sealed class SchemaMigrator(
+    [FromKeyedServices(DomainDatabase.SchemaOwner)] NpgsqlDataSource dataSource, DomainDatabase database, ILogger<SchemaMigrator> logger)
 {
     private readonly IReadOnlyList<MigrationScript> migrations = database.Migrations;
 
@@ -20,7 +22,6 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, DomainDatabase d
     // the sales and marketing databases never contend for it.
     private const long MigrationLockKey = 0x4441_5441_4d45_5348; // "DATAMESH"
 
-    
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();

@@ -12,7 +12,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.OpenApi;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -26,26 +25,22 @@ public static class DataProductExtensions
 
     /// <summary>
     /// Everything a domain API needs to publish its data as a product: its database (migrations, least-privilege data
-    /// plane), the catalog, rows, contracts, quality checks, JWT authentication and roles, problem details and OpenAPI.
+    /// plane), the catalog, rows, contracts, quality checks (at start, on a schedule and after announced loads), JWT
+    /// authentication and roles, problem details and OpenAPI.
     /// </summary>
     public static IHostApplicationBuilder AddDataProduct(this IHostApplicationBuilder builder, DataProductDefinition product, Assembly migrationsAssembly)
     {
         builder.AddDomainDatabase(product.Domain, migrationsAssembly);
         var services = builder.Services;
         services.AddSingleton(new ProductCatalog(product));
-        services.AddSingleton(provider =>
-        {
-            var database = provider.GetRequiredService<DomainDatabase>();
-            return new DataPlane(new NpgsqlDataSourceBuilder(DataPlane.ForRole(database.ConnectionString, product.Domain + "_api", product.Domain + "-api"))
-                .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
-                .Build());
-        });
         services.AddSingleton<RowService>();
         services.AddSingleton<QualityMonitor>();
+        services.AddSingleton<AnnouncedLoads>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<DataProductResults>();
         services.AddSingleton(provider => ContractServersFrom(builder.Configuration, provider.GetRequiredService<DomainDatabase>(), product));
         services.AddHostedService<DataProductStartup>();
+        services.AddHostedService<DataLoadListener>();
         services.AddHealthChecks()
             .AddCheck<CatalogHealthCheck>("catalog")
             .AddCheck<QualityHealthCheck>("quality");

@@ -1,7 +1,9 @@
 using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Database;
 using DataMeesh.DataProducts.Quality;
 using DataMeesh.DataProducts.Rows;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,15 +13,16 @@ namespace DataMeesh.DataProducts.Hosting;
 
 /// <summary>
 /// Once the schema is current: gives the read-only consumer role its login (when a password is configured), loads the
-/// catalog from the live schema, then runs the quality checks at start and on a schedule, and prunes expired
-/// idempotency keys and old quality history.
+/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule, and
+/// prunes expired idempotency keys and old quality history.
 /// </summary>
 internal sealed class DataProductStartup(
     SchemaState schema,
-    NpgsqlDataSource adminDataSource,
+    [FromKeyedServices(DomainDatabase.SchemaOwner)] NpgsqlDataSource schemaOwner,
     DataPlane dataPlane,
     ProductCatalog catalog,
     QualityMonitor quality,
+    AnnouncedLoads loads,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
     ILogger<DataProductStartup> logger) : BackgroundService
@@ -33,7 +36,7 @@ internal sealed class DataProductStartup(
         {
             await schema.WhenReady.WaitAsync(stoppingToken);
             await RetryWhileUnreachableAsync(EnableReaderLoginWhenUncontestedAsync, stoppingToken);
-            await RetryWhileUnreachableAsync(token => catalog.LoadAsync(adminDataSource, token), stoppingToken);
+            await RetryWhileUnreachableAsync(token => catalog.LoadAsync(schemaOwner, token), stoppingToken);
             logger.LogInformation("Data product {Domain} publishes {Count} datasets", catalog.Definition.Domain, catalog.Datasets.Count);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -49,21 +52,23 @@ internal sealed class DataProductStartup(
         }
 
         var interval = configuration.GetValue("DataProducts:Quality:Interval", TimeSpan.FromMinutes(15));
-        var trigger = "startup";
+        var trigger = QualityTrigger.Startup;
         await SafelyAsync(quality.LoadLatestAsync, stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            await SafelyAsync(token => quality.RunAsync(trigger, token), stoppingToken);
-            await SafelyAsync(PruneAsync, stoppingToken);
-            trigger = "schedule";
-            try
+            // From here on every committed load is announced, so the start-up run misses none (see ListenerStarted).
+            await loads.ListenerStarted.WaitAsync(stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(interval, stoppingToken);
+                loads.MarkMeasured(); // what was announced until now, this run sees
+                await SafelyAsync(token => quality.RunAsync(trigger, token), stoppingToken);
+                await SafelyAsync(PruneAsync, stoppingToken);
+                trigger = await loads.WaitAsync(interval, stoppingToken) ? QualityTrigger.Load : QualityTrigger.Schedule;
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
         }
     }
 
@@ -102,7 +107,7 @@ internal sealed class DataProductStartup(
             return;
         }
 
-        await using var connection = await adminDataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await schemaOwner.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
             SELECT set_config('datameesh.reader_role', @role, true), set_config('datameesh.reader_password', @password, true)

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using DataMeesh.DataProducts.Database;
+using DataMeesh.DataProducts.Rows;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -98,8 +99,11 @@ internal sealed class SchemaHealthCheck(SchemaState state) : IHealthCheck
         });
 }
 
-/// <summary>Readiness: the domain's database answers a trivial query within the check's time-out.</summary>
-internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+/// <summary>
+/// Readiness: the domain's database answers a trivial query on the data plane (the connections requests use) within the
+/// check's time-out. It stands in for Aspire.Npgsql's check, which is disabled (see <see cref="DomainDatabaseExtensions.AddDomainDatabase"/>).
+/// </summary>
+internal sealed class DatabaseHealthCheck(DataPlane dataPlane) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -112,7 +116,7 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
         {
             // After a database restart the pool's idle connections are dead: a failure on one of them is not an outage.
             // Drop them and ask once more on a fresh connection.
-            dataSource.Clear();
+            dataPlane.DataSource.Clear();
         }
 
         try
@@ -128,7 +132,7 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealth
 
     private async Task PingAsync(CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT 1");
+        await using var command = dataPlane.DataSource.CreateCommand("SELECT 1");
         await command.ExecuteScalarAsync(cancellationToken);
     }
 }

@@ -21,7 +21,7 @@ internal sealed record DomainResult(string Domain, LoadOutcome Outcome, IReadOnl
 /// <summary>
 /// Loads one domain in a single transaction, so a crash, a kill or Ctrl-C leaves the old data or the new data, never a mix.
 /// An advisory transaction lock serialises concurrent seeders on the same database; existing data is kept unless
-/// <c>--reset</c> asks to replace it.
+/// <c>--reset</c> asks to replace it. A committed load is announced to the domain's API (<see cref="DataLoadNotification"/>).
 /// </summary>
 internal sealed class DomainLoader(ILogger<DomainLoader> logger)
 {
@@ -82,6 +82,9 @@ internal sealed class DomainLoader(ILogger<DomainLoader> logger)
                 $"coalesce(max({table.IdColumn}), 0) + 1, false) FROM {table.Table}");
         }
 
+        // Announced inside the transaction: PostgreSQL delivers it on COMMIT only, so the domain's API measures data that
+        // is really there, and a load that is rolled back (cancelled, killed, failed) announces nothing.
+        Execute(connection, "SELECT pg_notify(@channel, @domain)", ("channel", DataLoadNotification.Channel), ("domain", plan.Domain));
         transaction.Commit();
         var elapsed = stopwatch.Elapsed;
 

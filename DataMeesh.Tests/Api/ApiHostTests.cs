@@ -5,6 +5,10 @@ using System.Net;
 using DataMeesh.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 
 namespace DataMeesh.Tests.Api;
 
@@ -48,6 +52,49 @@ public sealed class ApiHostTests : DatabaseScope
         Assert.Equal("Unhealthy", await health.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task Without_a_connection_string_the_api_exits_2_and_says_how_to_set_it()
+    {
+        var (exitCode, output, error) = await ProjectProcess.RunAsync("DataMeesh.SalesApi", [], new Dictionary<string, string?>());
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ConnectionStrings__sales", output + error);
+        Assert.DoesNotContain("   at ", output + error); // our message, not Aspire's exception
+    }
+
+    [Fact]
+    public async Task Readiness_checks_the_database_once_with_our_own_check()
+    {
+        var connectionString = await NewDatabaseAsync("api");
+        await using var factory = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", connectionString);
+        await AssertBecomesHealthyAsync(factory.CreateClient());
+
+        // Aspire.Npgsql's "PostgreSql" check is disabled in favour of "database" (time-out, retry on a fresh connection).
+        var checks = factory.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations.Select(r => r.Name);
+        Assert.Equal(["catalog", "database", "quality", "schema", "self"], checks.Order());
+    }
+
+    [Fact]
+    public async Task The_api_traces_its_database_commands_through_the_npgsql_integration()
+    {
+        var connectionString = await NewDatabaseAsync("api");
+        var collector = new ActivityCollector();
+        await using var factory = Configure(new WebApplicationFactory<MarketingApi::Program>(), "marketing", connectionString)
+            .WithWebHostBuilder(builder => builder.ConfigureServices(services =>
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(collector))));
+        await AssertBecomesHealthyAsync(factory.CreateClient());
+
+        // Migrations (as the schema's owner) and the start-up quality run (as the data plane) alike.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string[] expected = ["pg_advisory_lock", "INSERT INTO datameesh.quality_runs"];
+        while (expected.Any(text => !collector.NpgsqlCommandsOn(connectionString).Any(a => (a.GetTagItem("db.query.text") as string)?.Contains(text, StringComparison.Ordinal) == true)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No Npgsql span of the migration or the start-up quality run: " +
+                string.Join(" | ", collector.NpgsqlCommandsOn(connectionString).Select(a => a.GetTagItem("db.query.text"))));
+            await Task.Delay(100);
+        }
+    }
+
     private static WebApplicationFactory<T> Configure<T>(WebApplicationFactory<T> factory, string connectionName, string connectionString)
         where T : class =>
         factory.WithWebHostBuilder(builder => builder.UseSetting($"ConnectionStrings:{connectionName}", connectionString));
@@ -73,5 +120,4 @@ public sealed class ApiHostTests : DatabaseScope
 
         Assert.Fail($"/health never became healthy: {(int)health.StatusCode} {await health.Content.ReadAsStringAsync()}");
     }
-
 }

@@ -15,8 +15,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace DataMeesh.Tests.DataProducts;
 
 /// <summary>
-/// Both APIs on a freshly migrated, seeded database pair (reference sample, as of today so freshness SLAs hold), with a
-/// test signing key: tokens for any role set come from <see cref="Client"/>. One instance per test class.
+/// Both APIs on a freshly migrated, seeded database pair (reference sample, as of today so freshness SLAs hold; or empty,
+/// see <see cref="SeedBeforeStart"/>), with a test signing key: tokens for any role set come from <see cref="Client"/>.
+/// One instance per test class.
 /// </summary>
 public class DataProductApps : IAsyncLifetime
 {
@@ -40,10 +41,17 @@ public class DataProductApps : IAsyncLifetime
     /// <summary>The seed scale (1 = the reference sample).</summary>
     protected virtual long Scale => 1;
 
+    /// <summary>False: the APIs start on empty (migrated) databases, for tests that load data while the APIs run.</summary>
+    internal bool SeedBeforeStart { get; init; } = true;
+
     public async Task InitializeAsync()
     {
         await Databases.InitializeAsync();
-        await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(Scale, asOf: DateOnly.FromDateTime(DateTime.UtcNow)));
+        if (SeedBeforeStart)
+        {
+            await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(Scale, asOf: DateOnly.FromDateTime(DateTime.UtcNow)));
+        }
+
         Sales = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", Databases.Sales);
         Marketing = Configure(new WebApplicationFactory<MarketingApi::Program>(), "marketing", Databases.Marketing);
         await Task.WhenAll(WaitUntilPublishedAsync(Sales.CreateClient()), WaitUntilPublishedAsync(Marketing.CreateClient()));

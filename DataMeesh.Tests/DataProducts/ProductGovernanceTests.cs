@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using DataMeesh.DataProducts.Quality;
-using DataMeesh.DataProducts.Rows;
 using DataMeesh.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using NJsonSchema;
 using Npgsql;
 using YamlDotNet.Serialization;
@@ -126,7 +126,8 @@ public sealed class ProductGovernanceTests(DataProductApps apps) : IClassFixture
     [Fact]
     public async Task The_api_runs_as_its_least_privilege_role_and_consumers_log_in_read_only()
     {
-        await using var dataPlane = NpgsqlDataSource.Create(DataPlane.ForRole(apps.Databases.Sales, "sales_api", "test"));
+        // The API's own data source (Aspire's Npgsql integration registers it), not one built for the test.
+        var dataPlane = apps.Sales.Services.GetRequiredService<NpgsqlDataSource>();
         await using (var connection = await dataPlane.OpenConnectionAsync())
         {
             Assert.Equal("sales_api", await Scalar(connection, "SELECT current_user"));

@@ -1,7 +1,9 @@
 using DataMeesh.Seeder;
 using DataMeesh.Seeder.Loading;
 using DataMeesh.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace DataMeesh.Tests.Seeding;
 
@@ -13,9 +15,26 @@ internal static class SeedRunner
     public static SeedOptions Options(long scale = 1, long seed = SeedOptions.DefaultSeed, DateOnly? asOf = null, bool reset = false) =>
         new(scale, seed, asOf ?? AsOf, reset, TimeSpan.Zero, SeedOptions.AllDomains);
 
-    public static Task<SeedReport> RunAsync(MigratedDatabases databases, SeedOptions options, CancellationToken cancellationToken = default) =>
-        new SampleLoader(new DomainLoader(NullLogger<DomainLoader>.Instance), NullLogger<SampleLoader>.Instance)
-            .RunAsync(options, databases.ConnectionString, new LoadProgress(), (_, loads) => loads, cancellationToken);
+    /// <summary>The seeder's own host, configured with <paramref name="databases"/>' connection strings.</summary>
+    public static HostApplicationBuilder HostBuilder(MigratedDatabases databases)
+    {
+        var builder = SeederHost.CreateBuilder(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:sales"] = databases.Sales,
+            ["ConnectionStrings:marketing"] = databases.Marketing,
+        });
+        builder.Logging.ClearProviders();
+        return builder;
+    }
+
+    public static async Task<SeedReport> RunAsync(MigratedDatabases databases, SeedOptions options, CancellationToken cancellationToken = default)
+    {
+        using var host = HostBuilder(databases).Build();
+        return await RunAsync(host, options, cancellationToken);
+    }
+
+    public static Task<SeedReport> RunAsync(IHost host, SeedOptions options, CancellationToken cancellationToken = default) =>
+        host.Services.GetRequiredService<SampleLoader>().RunAsync(options, new LoadProgress(), (_, loads) => loads, cancellationToken);
 
     public static async Task SeedOrThrowAsync(MigratedDatabases databases, SeedOptions options)
     {

@@ -1,6 +1,9 @@
 using DataMeesh.Seeder;
 using DataMeesh.Seeder.Loading;
 using DataMeesh.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
 
 namespace DataMeesh.Tests.Seeding;
 
@@ -147,6 +150,29 @@ public sealed class SeederBehaviourTests : DatabaseScope
         var rerun = await ProjectProcess.RunAsync("DataMeesh.Seeder", ["--as-of", "2026-11-23"], SeederCli.Environment(databases));
         Assert.True(rerun.ExitCode == 0, rerun.Output + rerun.Error);
         Assert.Contains("total: loaded 1666 rows", rerun.Output);
+    }
+
+    [Fact]
+    public async Task The_seeder_traces_each_domain_load_and_its_npgsql_commands()
+    {
+        var databases = await NewMigratedPairAsync();
+        var collector = new ActivityCollector();
+        var builder = SeedRunner.HostBuilder(databases);
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(collector));
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var report = await SeedRunner.RunAsync(host, SeedRunner.Options());
+        await host.StopAsync();
+
+        Assert.Equal(ExitCodes.Success, report.ExitCode);
+        foreach (var domain in SeedOptions.AllDomains)
+        {
+            // Npgsql's spans (from Aspire's Npgsql integration) nest under the load's. (Other tests seeding meanwhile show up
+            // too, as sources are listened to process-wide: the database tells this one's apart.)
+            var loads = collector.Ended.Where(a => a.Source.Name == "DataMeesh.Seeder" && a.DisplayName == $"seed {domain}").Select(a => a.SpanId).ToHashSet();
+            Assert.Contains(collector.NpgsqlCommandsOn(databases.ConnectionString(domain)), a => loads.Contains(a.ParentSpanId));
+        }
     }
 }
 

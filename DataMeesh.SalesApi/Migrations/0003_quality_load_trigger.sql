@@ -1,0 +1,2 @@
+-- Quality runs triggered by a data load (trigger 'load').
+-- @include quality_load_trigger
