@@ -48,6 +48,7 @@ internal static class LakeExtensions
             // Liveness, not readiness (/minio/health/ready wants a write quorum): what MinIO documents for single-node probes.
             .WithHttpHealthCheck("/minio/health/live", endpointName: Lake.S3EndpointName)
             .WithMemoryLimit(PlatformContract.MemoryMiB.Lake)
+            .PublishAsStatefulSet()
             .WithUrlForEndpoint(Lake.ConsoleEndpointName, url => url.DisplayText = "Lake console (object browser)")
             .WithUrlForEndpoint(Lake.S3EndpointName, url => url.DisplayText = "Lake S3 API");
 

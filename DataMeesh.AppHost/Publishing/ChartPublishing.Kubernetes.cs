@@ -54,6 +54,26 @@ internal static class ChartPublishing
             };
         });
 
+    /// <summary>
+    /// Publishes a container that keeps its data on a ReadWriteOnce claim (the lake) as a StatefulSet instead of the
+    /// Deployment the publisher writes for a plain container: a rolling Deployment update would start a second pod on the
+    /// same claim. The publisher promotes only IResourceWithConnectionString resources (PostgreSQL) by itself.
+    /// </summary>
+    public static IResourceBuilder<T> PublishAsStatefulSet<T>(this IResourceBuilder<T> resource) where T : IComputeResource =>
+        resource.PublishAsKubernetesService(k8s =>
+        {
+            var deployment = (Deployment)k8s.Workload!;
+            k8s.Workload = new StatefulSet
+            {
+                Metadata =
+                {
+                    Name = $"{KubernetesText.ToDnsLabel(resource.Resource.Name)}-statefulset",
+                    Labels = new Dictionary<string, string>(deployment.Metadata.Labels),
+                },
+                Spec = { Selector = deployment.Spec.Selector, Replicas = deployment.Spec.Replicas, Template = deployment.Spec.Template },
+            };
+        });
+
     /// <summary>The pod's memory limit, with requests at half of it so the whole chart schedules on one laptop-sized node.</summary>
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource =>
         resource.PublishAsKubernetesService(k8s =>
