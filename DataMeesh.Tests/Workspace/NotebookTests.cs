@@ -111,6 +111,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
             Assert.All(Directory.GetFiles(outputs, "*.png"), png => Assert.True(new FileInfo(png).Length > 5_000, $"{png} is nearly empty"));
             var shownFigures = outputsOfCells.Count(output => output["data"]?["image/png"] is not null);
             Assert.True(shownFigures >= savedInSource.Length, $"only {shownFigures} figures shown for {savedInSource.Length} saved");
+            NotebookRuns.Keep(work.FullName, "03-domain-analytics");
         }
         finally
         {

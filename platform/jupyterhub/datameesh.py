@@ -108,9 +108,13 @@ def api_url(domain, path=""):
     return base + "/" + path.lstrip("/") if path else base
 
 
-def api_token():
-    """Bearer token for the APIs' protected endpoints, or None when DATAMEESH_API_TOKEN is not set."""
-    return os.environ.get("DATAMEESH_API_TOKEN") or None
+def api_token(domain=None):
+    """Bearer token for a domain API's protected endpoints: <DOMAIN>_API_TOKEN (e.g. SALES_API_TOKEN) when the platform
+    hands out one token per API, else DATAMEESH_API_TOKEN (one token both APIs accept); None when neither is set."""
+    if domain is not None and domain not in DOMAINS:
+        raise ValueError(f"Unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
+    per_domain = os.environ.get(domain.upper() + "_API_TOKEN") if domain else None
+    return per_domain or os.environ.get("DATAMEESH_API_TOKEN") or None
 
 
 def lake_bucket():
