@@ -28,8 +28,11 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
         var apis = new Dictionary<string, (ProjectProcess Process, string Url, string Token)>();
         try
         {
+            var runsBefore = new Dictionary<string, long>();
             foreach (var (domain, project) in new[] { ("sales", "DataMeesh.SalesApi"), ("marketing", "DataMeesh.MarketingApi") })
             {
+                // The seeded databases hold a recorded run already; the API's own start-up run comes after it.
+                runsBefore[domain] = await seeded.Databases.ScalarAsync<long>(domain, "SELECT coalesce(max(run_id), 0) FROM datameesh.quality_runs");
                 apis[domain] = StartApi(domain, project);
             }
 
@@ -37,7 +40,7 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
             var contracts = new Dictionary<string, int>();
             foreach (var (domain, api) in apis)
             {
-                quality[domain] = await WaitForQualityRunAsync(domain, api.Process, api.Url, api.Token);
+                quality[domain] = await WaitForQualityRunAsync(domain, api.Process, api.Url, api.Token, runsBefore[domain]);
                 using var client = new HttpClient { BaseAddress = new Uri(api.Url) };
                 contracts[domain] = JsonDocument.Parse(await client.GetStringAsync("/contracts")).RootElement.GetArrayLength();
             }
@@ -71,6 +74,9 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
             var (allChecks, allFailing) = (0, 0);
             foreach (var (domain, report) in quality)
             {
+                var now = await WaitForQualityRunAsync(domain, apis[domain].Process, apis[domain].Url, apis[domain].Token, runsBefore[domain]);
+                Assert.True(now.GetProperty("runId").GetInt64() == report.GetProperty("runId").GetInt64(),
+                    $"{domain} ran its checks again while the notebook ran; the counts cannot be compared");
                 var checks = report.GetProperty("datasets").EnumerateArray().SelectMany(d => d.GetProperty("checks").EnumerateArray()).ToList();
                 var failing = checks.Count(c => !c.GetProperty("passed").GetBoolean());
                 Assert.Contains($"{domain}: run {report.GetProperty("runId").GetInt64()} ({report.GetProperty("trigger").GetString()}, ", printed);
@@ -123,8 +129,8 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
         return (process, url, token);
     }
 
-    /// <summary>The API's latest quality report, once its start-up run is stored (polling, up to 90 s on a busy machine).</summary>
-    private static async Task<JsonElement> WaitForQualityRunAsync(string domain, ProjectProcess process, string url, string token)
+    /// <summary>The API's latest quality report once it is newer than <paramref name="after"/>: the API's own start-up run (polling, up to 90 s on a busy machine).</summary>
+    private static async Task<JsonElement> WaitForQualityRunAsync(string domain, ProjectProcess process, string url, string token, long after)
     {
         using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -139,7 +145,7 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     var report = JsonDocument.Parse(last[4..]).RootElement.Clone();
-                    if (report.GetProperty("runId").ValueKind == JsonValueKind.Number)
+                    if (report.GetProperty("runId").ValueKind == JsonValueKind.Number && report.GetProperty("runId").GetInt64() > after)
                     {
                         return report;
                     }
