@@ -13,9 +13,9 @@ namespace DataMeesh.Tests.Workspace;
 /// <summary>
 /// Notebook 04 headless against both data-product APIs running as real processes on the seeded databases, each API with
 /// a signing key of its own and the notebook given one token per API (SALES_API_TOKEN, MARKETING_API_TOKEN): what it
-/// prints must be what the APIs' documented /quality and /contracts answers say.
+/// prints must be what the APIs' documented /quality and /contracts answers say. At scale 1 and at scale 50.
 /// </summary>
-public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixture<SeededDomains>
+public abstract class DataQualityNotebookTests(SeededDomains seeded)
 {
     private const string Issuer = "datameesh-notebook-tests";
     private const string Audience = "datameesh-api";
@@ -90,7 +90,7 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
             Assert.DoesNotContain("answered 401", printed);
             var figure = new FileInfo(Path.Combine(outputs, "04-quality-scores.png"));
             Assert.True(figure.Exists && figure.Length > 5_000, $"{figure.FullName} is missing or nearly empty");
-            NotebookRuns.Keep(work.FullName, "04-data-quality");
+            NotebookRuns.Keep(work.FullName, $"04-data-quality-scale-{seeded.Scale}");
         }
         finally
         {
@@ -170,3 +170,7 @@ public sealed class DataQualityNotebookTests(SeededDomains seeded) : IClassFixtu
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+public sealed class DataQualityNotebookAtScale1Tests(SeededDomains seeded) : DataQualityNotebookTests(seeded), IClassFixture<SeededDomains>;
+
+public sealed class DataQualityNotebookAtScale50Tests(SeededDomainsAtScale50 seeded) : DataQualityNotebookTests(seeded), IClassFixture<SeededDomainsAtScale50>;
