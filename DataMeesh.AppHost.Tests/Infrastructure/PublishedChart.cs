@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
 namespace DataMeesh.AppHost.Tests.Infrastructure;
@@ -77,6 +79,40 @@ public sealed partial class PublishedChart : IAsyncLifetime
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The chart as `helm install datameesh` would send it with these <c>--set</c> values: every template rendered
+    /// (HelmTemplate), every object read into KubernetesClient's models with unknown fields failing (strict).
+    /// </summary>
+    public IReadOnlyList<(string File, IKubernetesObject<V1ObjectMeta> Object)> Render(IReadOnlyDictionary<string, string> overrides)
+    {
+        var template = new HelmTemplate(HelmTemplate.Values(Read("values.yaml"), overrides), ReleaseName, Load("Chart.yaml").Text("name")!);
+        var objects = new List<(string, IKubernetesObject<V1ObjectMeta>)>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "templates"), "*.yaml", SearchOption.AllDirectories).Order())
+        {
+            var relative = Path.GetRelativePath(Directory, file);
+            var rendered = template.Render(File.ReadAllText(file));
+            try
+            {
+                objects.AddRange(KubernetesYaml.LoadAllFromString(rendered, strict: true).Select(o => (relative, (IKubernetesObject<V1ObjectMeta>)o)));
+            }
+            catch (Exception error) when (error is YamlDotNet.Core.YamlException or ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"{relative} is not a valid Kubernetes object once rendered: {error.Message}\n{rendered}", error);
+            }
+        }
+
+        return objects;
+    }
+
+    public const string ReleaseName = "datameesh";
+
+    public YamlMappingNode Load(string relative)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(Read(relative)));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
     [GeneratedRegex(@"\{\{.*?\}\}")]
