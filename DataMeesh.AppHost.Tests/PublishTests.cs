@@ -320,6 +320,32 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
         }
     }
 
+    [Theory]
+    [InlineData("jupyterhub", Resources.JupyterHub, JupyterHubExtensions.HttpEndpoint)]
+    [InlineData("dbt-docs", Resources.JupyterHub, JupyterHubExtensions.DbtDocsEndpoint)]
+    [InlineData("grafana", Resources.Grafana, GrafanaExtensions.HttpEndpoint)]
+    public void The_pages_people_open_have_an_ingress_on_their_own_host(string site, string resource, string endpoint)
+    {
+        var ingress = Assert.Single(Installed<V1Ingress>(), i => i.Name() == $"{site}-ingress");
+        var rule = Assert.Single(ingress.Spec.Rules);
+        Assert.Equal($"{site}.datameesh.localhost", rule.Host);
+        var path = Assert.Single(rule.Http.Paths);
+        Assert.Equal(("/", "Prefix"), (path.Path, path.PathType));
+        Assert.Equal($"{resource}-service", path.Backend.Service.Name);
+        Assert.Equal(endpoint, path.Backend.Service.Port.Name);
+    }
+
+    [Fact]
+    public void Every_ingress_routes_to_a_port_of_a_service()
+    {
+        Assert.Equal(3, Installed<V1Ingress>().Count());
+        foreach (var backend in Installed<V1Ingress>().SelectMany(i => i.Spec.Rules).SelectMany(r => r.Http.Paths).Select(p => p.Backend.Service))
+        {
+            var service = Assert.Single(Installed<V1Service>(), s => s.Name() == backend.Name);
+            Assert.Contains(service.Spec.Ports, p => p.Name == backend.Port.Name);
+        }
+    }
+
     [Fact]
     public void Every_stateful_set_names_the_service_that_selects_it()
     {

@@ -132,6 +132,33 @@ internal static class ChartPublishing
             };
         });
 
+    /// <summary>
+    /// An Ingress for a page people open (JupyterHub, Grafana, the dbt docs): the whole host routes to the endpoint, through
+    /// the cluster's default ingress class. The host is <c>{site}.datameesh.localhost</c> unless given at publish time
+    /// (<c>--Parameters:{site}-host=...</c>): the publisher writes ingress hosts as they are, not as values.
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site)
+    {
+        var builder = container.ApplicationBuilder;
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            return container;
+        }
+
+        var key = $"Parameters:{site}-host";
+        var host = builder.Configuration[key] ?? $"{site}.datameesh.localhost";
+        if (!host.Split('.').All(KubernetesText.IsDnsLabel))
+        {
+            throw new DistributedApplicationException($"{key} must be a DNS host name (lower-case letters, digits, '-' and '.'), not '{host}'.");
+        }
+
+        var environment = builder.CreateResourceBuilder(builder.Resources.OfType<KubernetesEnvironmentResource>().Single());
+        // The publisher routes only endpoints marked external.
+        container.WithEndpoint(endpointName, endpoint => endpoint.IsExternal = true);
+        environment.AddIngress($"{site}-ingress").WithPath(host, "/", container.GetEndpoint(endpointName));
+        return container;
+    }
+
     /// <summary>The pod's memory limit, with requests at half of it so the whole chart schedules on one laptop-sized node.</summary>
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource =>
         resource.PublishAsKubernetesService(k8s =>
