@@ -15,7 +15,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 
     private Dictionary<string, YamlMappingNode> WorkloadsByResource() =>
         chart.Objects().Where(o => Workloads.Contains(o.Object.Text("kind")))
-            .ToDictionary(o => Path.GetFileName(Path.GetDirectoryName(o.File))!, o => o.Object);
+            .ToDictionary(o => o.Object.Text("metadata", "labels", "app.kubernetes.io/component")!, o => o.Object);
 
     [Fact]
     public void The_chart_is_named_datameesh() =>
@@ -180,7 +180,8 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     public void The_readme_install_renders_into_objects_the_api_server_accepts()
     {
         var objects = Installed();
-        Assert.Equal(13, objects.Count(o => o.Object is V1Deployment or V1StatefulSet or V1Job));
+        // The twelve compute resources, the Aspire dashboard and Trino's workers.
+        Assert.Equal(14, objects.Count(o => o.Object is V1Deployment or V1StatefulSet or V1Job));
         Assert.All(objects, o =>
         {
             var name = o.Object.Name();
@@ -347,6 +348,46 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Fact]
+    public void Trino_scales_out_with_workers_that_find_the_coordinator_through_its_service()
+    {
+        Assert.Equal(0, Assert.Single(Installed<V1Deployment>(), d => d.Name() == "trino-worker-deployment").Spec.Replicas);
+
+        var scaled = chart.Render(new Dictionary<string, string>(Recipe.Values) { [ChartPublishing.TrinoWorkersValue] = "3" });
+        var deployments = scaled.Select(o => o.Object).OfType<V1Deployment>().ToList();
+        var worker = Assert.Single(deployments, d => d.Name() == "trino-worker-deployment");
+        var coordinator = Assert.Single(deployments, d => d.Name() == "trino-deployment");
+        Assert.Equal(3, worker.Spec.Replicas);
+        Assert.Equal(1, coordinator.Spec.Replicas);
+
+        var service = Assert.Single(scaled.Select(o => o.Object).OfType<V1Service>(), s => s.Name() == "trino-service");
+        Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, coordinator.Spec.Template.Metadata.Labels[l.Key]));
+        Assert.NotEqual(service.Spec.Selector["app.kubernetes.io/component"], worker.Spec.Template.Metadata.Labels["app.kubernetes.io/component"]);
+
+        var configMaps = scaled.Select(o => o.Object).OfType<V1ConfigMap>().ToDictionary(c => c.Name());
+        var workerPod = worker.Spec.Template.Spec;
+        var coordinatorPod = coordinator.Spec.Template.Spec;
+        string ConfigProperties(V1PodSpec pod)
+        {
+            var mount = Assert.Single(pod.Containers[0].VolumeMounts, m => m.MountPath == $"{PlatformContract.Paths.TrinoEtc}/config.properties");
+            var volume = Assert.Single(pod.Volumes, v => v.Name == mount.Name);
+            return configMaps[volume.ConfigMap.Name].Data[mount.SubPath];
+        }
+
+        var workerConfig = ConfigProperties(workerPod).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("coordinator=false", workerConfig);
+        Assert.Contains($"discovery.uri=http://{service.Name()}:{service.Spec.Ports.Single(p => p.Name == "http").Port}", workerConfig);
+        Assert.DoesNotContain(workerConfig, line => line.StartsWith("node-scheduler.include-coordinator", StringComparison.Ordinal));
+        Assert.Contains("coordinator=true", ConfigProperties(coordinatorPod).Split('\n'));
+
+        // Everything else a worker reads is the coordinator's: image, catalogs and their secrets, JVM and node settings.
+        Assert.Equal(coordinatorPod.Containers[0].Image, workerPod.Containers[0].Image);
+        Assert.Equal(coordinatorPod.Containers[0].EnvFrom.Select(e => (e.ConfigMapRef?.Name, e.SecretRef?.Name)), workerPod.Containers[0].EnvFrom.Select(e => (e.ConfigMapRef?.Name, e.SecretRef?.Name)));
+        Assert.Equal(coordinatorPod.Containers[0].VolumeMounts.Select(m => (m.MountPath, m.SubPath)), workerPod.Containers[0].VolumeMounts.Select(m => (m.MountPath, m.SubPath)));
+        Assert.Equal(coordinatorPod.Containers[0].Resources.Limits["memory"], workerPod.Containers[0].Resources.Limits["memory"]);
+        Assert.NotNull(workerPod.Containers[0].ReadinessProbe?.Exec);
+    }
+
+    [Fact]
     public void Every_stateful_set_names_the_service_that_selects_it()
     {
         Assert.NotEmpty(Installed<V1StatefulSet>());
@@ -412,6 +453,14 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     public void Every_pod_requests_and_limits_memory_and_the_readme_gives_the_totals()
     {
         var containers = Pods().SelectMany(p => p.Pod.Spec.Containers).ToList();
+        // What the cluster runs: each container as often as its workload's replicas (Trino's workers: none by default).
+        var running = Installed().SelectMany(o => o.Object switch
+        {
+            V1Deployment d => Enumerable.Repeat(d.Spec.Template.Spec.Containers, d.Spec.Replicas ?? 1),
+            V1StatefulSet s => Enumerable.Repeat(s.Spec.Template.Spec.Containers, s.Spec.Replicas ?? 1),
+            V1Job j => [j.Spec.Template.Spec.Containers],
+            _ => [],
+        }).SelectMany(c => c).ToList();
         Assert.All(containers, c =>
         {
             Assert.True(c.Resources?.Limits?.ContainsKey("memory") == true, $"{c.Name} has no memory limit");
@@ -420,8 +469,8 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
         var dashboard = Assert.Single(Installed<V1Deployment>(), d => d.Name() == "k8s-dashboard-deployment").Spec.Template.Spec.Containers[0];
         Assert.Equal("256Mi", dashboard.Resources.Limits["memory"].ToString());
 
-        var limits = containers.Sum(c => MiB(c.Resources.Limits["memory"]));
-        var requests = containers.Sum(c => MiB(c.Resources.Requests["memory"]));
+        var limits = running.Sum(c => MiB(c.Resources.Limits["memory"]));
+        var requests = running.Sum(c => MiB(c.Resources.Requests["memory"]));
         var readme = File.ReadAllText(Path.Combine(ProjectPaths.RepositoryRoot, "README.md"));
         Assert.Contains($"limits\nadd up to **{limits:N0} MiB** and the requests to **{requests:N0} MiB**", readme, StringComparison.Ordinal);
     }

@@ -70,7 +70,8 @@ internal static class ChartPublishing
 
         // After the publisher has written the chart: values.yaml keeps only what a template reads (ChartRules.TrimValues).
         builder.Pipeline.AddStep($"trim-values-{environment.Resource.Name}",
-            context => ChartRules.TrimValuesAsync(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory(), context.CancellationToken),
+            context => ChartRules.TrimValuesAsync(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory(),
+                environment.Resource.Annotations.OfType<ChartValueAnnotation>(), context.CancellationToken),
             dependsOn: $"publish-{environment.Resource.Name}",
             requiredBy: WellKnownPipelineSteps.Publish);
     }
@@ -158,6 +159,81 @@ internal static class ChartPublishing
         environment.AddIngress($"{site}-ingress").WithPath(host, "/", container.GetEndpoint(endpointName));
         return container;
     }
+
+    /// <summary>How many Trino workers the chart runs beside the coordinator, a Helm value (0: the coordinator does all the work).</summary>
+    public const string TrinoWorkersValue = "parameters.trino.workers";
+
+    /// <summary>
+    /// Trino as a cluster: the coordinator (this resource, which keeps scheduling work on itself so 0 workers still runs
+    /// queries) and a Deployment of <see cref="TrinoWorkersValue"/> workers. A worker is the coordinator's pod with its own
+    /// config.properties (<c>coordinator=false</c>, discovering the coordinator through its Service) and its own component
+    /// label, so the coordinator's Service never routes clients to a worker.
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> PublishWithTrinoWorkers(this IResourceBuilder<ContainerResource> trino, string configMapName)
+    {
+        var builder = trino.ApplicationBuilder;
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            builder.Resources.OfType<KubernetesEnvironmentResource>().Single().Annotations.Add(new ChartValueAnnotation(TrinoWorkersValue, 0));
+        }
+
+        return trino.PublishAsKubernetesService(k8s =>
+        {
+            var coordinator = k8s.Workload!.PodTemplate;
+            var service = k8s.Service!;
+            var http = service.Spec.Ports.Single(p => p.Name == TrinoExtensions.HttpEndpoint);
+            var etc = k8s.AdditionalResources.OfType<ConfigMap>().Single(c => c.Metadata.Name == configMapName);
+
+            var name = KubernetesText.ToDnsLabel(trino.Resource.Name, "worker");
+            var workerConfig = new ConfigMap { Metadata = { Name = $"{name}-config-properties" } };
+            workerConfig.Data[TrinoConfigFile] = string.Join('\n',
+                new[] { "coordinator=false", $"discovery.uri=http://{service.Metadata.Name}:{http.Port.Value}" }
+                    .Concat(etc.Data[TrinoConfigFile].Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        .Where(line => !line.StartsWith("coordinator=", StringComparison.Ordinal)
+                            && !line.StartsWith("node-scheduler.include-coordinator=", StringComparison.Ordinal)
+                            && !line.StartsWith("discovery.uri=", StringComparison.Ordinal)))) + "\n";
+
+            var labels = new Dictionary<string, string>(coordinator.Metadata.Labels) { ["app.kubernetes.io/component"] = name };
+            var pod = new PodTemplateSpecV1 { Metadata = { Labels = labels } };
+            foreach (var volume in coordinator.Spec.Volumes)
+            {
+                pod.Spec.Volumes.Add(volume);
+            }
+
+            pod.Spec.Volumes.Add(new VolumeV1 { Name = workerConfig.Metadata.Name, ConfigMap = new ConfigMapVolumeSourceV1 { Name = workerConfig.Metadata.Name } });
+            foreach (var source in coordinator.Spec.Containers)
+            {
+                var container = new ContainerV1
+                {
+                    Name = name,
+                    Image = source.Image,
+                    ImagePullPolicy = source.ImagePullPolicy,
+                    ReadinessProbe = source.ReadinessProbe,
+                    Resources = source.Resources,
+                };
+                container.EnvFrom.AddRange(source.EnvFrom);
+                container.Ports.AddRange(source.Ports);
+                container.VolumeMounts.AddRange(source.VolumeMounts.Select(mount => mount.SubPath == TrinoConfigFile
+                    ? new VolumeMountV1 { Name = workerConfig.Metadata.Name, MountPath = mount.MountPath, SubPath = TrinoConfigFile, ReadOnly = true }
+                    : mount));
+                pod.Spec.Containers.Add(container);
+            }
+
+            k8s.AdditionalResources.Add(workerConfig);
+            k8s.AdditionalResources.Add(new ScaledDeployment
+            {
+                Metadata = { Name = $"{name}-deployment", Labels = new Dictionary<string, string>(labels) },
+                Spec =
+                {
+                    Replicas = $"{{{{ .Values.{TrinoWorkersValue} | int }}}}",
+                    Selector = new LabelSelectorV1 { MatchLabels = new Dictionary<string, string>(labels) },
+                    Template = pod,
+                },
+            });
+        });
+    }
+
+    private const string TrinoConfigFile = "config.properties";
 
     /// <summary>The pod's memory limit, with requests at half of it so the whole chart schedules on one laptop-sized node.</summary>
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource =>
@@ -307,7 +383,7 @@ internal sealed partial class ChartRules
     /// no template reads is removed, and image entries are emptied (Apply made them required). `aspire deploy` still
     /// writes every entry it captured into its override file; the ones kept here are among them.
     /// </summary>
-    public static async Task TrimValuesAsync(string chartDirectory, CancellationToken cancellationToken)
+    public static async Task TrimValuesAsync(string chartDirectory, IEnumerable<ChartValueAnnotation> added, CancellationToken cancellationToken)
     {
         var read = new HashSet<string>(StringComparer.Ordinal);
         foreach (var template in Directory.EnumerateFiles(Path.Combine(chartDirectory, "templates"), "*.yaml", SearchOption.AllDirectories))
@@ -350,6 +426,24 @@ internal sealed partial class ChartRules
             }
         }
 
+        // Values only ChartPublishing's own templates read (the publisher knows nothing of them).
+        foreach (var value in added)
+        {
+            var keys = value.Path.Split('.');
+            var node = root;
+            foreach (var key in keys[..^1])
+            {
+                if (!node.Children.TryGetValue(new YamlScalarNode(key), out var child))
+                {
+                    node.Children[new YamlScalarNode(key)] = child = new YamlMappingNode();
+                }
+
+                node = (YamlMappingNode)child;
+            }
+
+            node.Children[new YamlScalarNode(keys[^1])] = new YamlScalarNode(value.Default.ToString(CultureInfo.InvariantCulture));
+        }
+
         await using var writer = new StringWriter();
         values.Save(writer, assignAnchors: false);
         // YamlStream ends the document with "..."; Helm reads it either way, people read it better without.
@@ -371,6 +465,27 @@ internal sealed partial class ChartRules
 
     [GeneratedRegex(@"\.Values\.(?<path>[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+)")]
     private static partial Regex ValuesReference();
+}
+
+/// <summary>A values.yaml entry (dotted path, default) that a template ChartPublishing writes reads.</summary>
+internal sealed record ChartValueAnnotation(string Path, int Default) : IResourceAnnotation;
+
+/// <summary>An apps/v1 Deployment whose replica count is a Helm expression (the publisher's Deployment takes a number only).</summary>
+public sealed class ScaledDeployment() : Workload("apps/v1", "Deployment")
+{
+    public ScaledDeploymentSpec Spec { get; set; } = new();
+
+    [YamlIgnore]
+    public override PodTemplateSpecV1 PodTemplate => Spec.Template;
+}
+
+public sealed class ScaledDeploymentSpec
+{
+    public string Replicas { get; set; } = "1";
+
+    public LabelSelectorV1 Selector { get; set; } = new();
+
+    public PodTemplateSpecV1 Template { get; set; } = new();
 }
 
 /// <summary>A batch/v1 Job. The publisher serializes workloads by their public properties in camelCase.</summary>
