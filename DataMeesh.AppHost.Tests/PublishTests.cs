@@ -192,6 +192,21 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Fact]
+    public void Names_the_api_server_checks_beyond_the_models_are_valid()
+    {
+        foreach (var (_, name, pod) in Pods())
+        {
+            Assert.All(pod.Spec.Containers, c => Assert.True(KubernetesText.IsDnsLabel(c.Name), $"{name}: container '{c.Name}'"));
+            Assert.All(pod.Spec.Containers.SelectMany(c => c.Ports ?? []).Where(p => p.Name is not null), p =>
+                Assert.True(p.Name.Length <= 15 && PortName().IsMatch(p.Name), $"{name}: port name '{p.Name}' is not an IANA service name"));
+            Assert.All(pod.Metadata.Labels, l => Assert.True(l.Value.Length <= 63 && LabelValue().IsMatch(l.Value), $"{name}: label {l.Key}={l.Value}"));
+        }
+
+        Assert.All(Installed<V1ConfigMap>().SelectMany(c => c.Data.Keys), key => Assert.True(KubernetesText.IsConfigMapKey(key), key));
+        Assert.All(Installed<V1Secret>().SelectMany(c => c.StringData.Keys), key => Assert.True(KubernetesText.IsConfigMapKey(key), key));
+    }
+
+    [Fact]
     public void Installing_with_the_published_values_alone_stops_before_anything_is_created()
     {
         var error = Assert.Throws<HelmRenderException>(() => chart.Render(new Dictionary<string, string>()));
@@ -479,6 +494,13 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")]
     private static partial Regex DnsSubdomain();
+
+    // IANA_SVC_NAME: lower-case letters, digits and single '-' between them, at least one letter.
+    [GeneratedRegex("^(?=.*[a-z])[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex PortName();
+
+    [GeneratedRegex("^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")]
+    private static partial Regex LabelValue();
 
     [GeneratedRegex(@"\{\{ required `[^`]*` \.Values\.(?<path>[A-Za-z0-9_.]+) \}\}")]
     private static partial Regex RequiredValue();
