@@ -352,8 +352,8 @@ internal sealed partial class ChartRules
 
         switch (workload)
         {
-            // A rolling update starts the new pod before the old one stops: on a ReadWriteOnce claim it never schedules
-            // on another node. Recreate frees the claim first.
+            // A rolling update starts the new pod before the old one stops: scheduled on another node, it waits forever
+            // for the ReadWriteOnce claim the old pod holds. Recreate frees the claim first.
             case Deployment deployment when pod.Volumes.Any(v => v.PersistentVolumeClaim is not null):
                 deployment.Spec.Strategy = new DeploymentStrategyV1 { Type = "Recreate", RollingUpdate = null! };
                 break;
