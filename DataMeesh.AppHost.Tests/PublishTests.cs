@@ -152,7 +152,9 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 
     private static readonly InstallRecipe Recipe = InstallRecipe.FromReadme();
 
-    private IReadOnlyList<(string File, IKubernetesObject<V1ObjectMeta> Object)> Installed() => chart.Render(Recipe.Values);
+    private IReadOnlyList<(string File, IKubernetesObject<V1ObjectMeta> Object)>? installed;
+
+    private IReadOnlyList<(string File, IKubernetesObject<V1ObjectMeta> Object)> Installed() => installed ??= chart.Render(Recipe.Values);
 
     private IEnumerable<(string Kind, string Name, V1PodTemplateSpec Pod)> Pods()
     {
