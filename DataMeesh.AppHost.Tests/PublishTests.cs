@@ -92,6 +92,11 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Fact]
+    public void Publishing_saves_no_deployment_state() =>
+        // Aspire keeps parameter values, secrets included, in plain text under ~/.aspire/deployments unless told not to.
+        Assert.Empty(chart.DeploymentStateWritten);
+
+    [Fact]
     public void Secret_variables_come_from_secrets_never_from_config_maps()
     {
         foreach (var (file, configMap) in chart.Objects().Where(o => o.Object.Text("kind") == "ConfigMap"))

@@ -18,6 +18,17 @@ public sealed partial class PublishedChart : IAsyncLifetime
 
     public string Output { get; private set; } = "";
 
+    /// <summary>Files under ~/.aspire/deployments (Aspire's saved parameter values) that publishing created or changed.</summary>
+    public IReadOnlyList<string> DeploymentStateWritten { get; private set; } = [];
+
+    private static readonly string DeploymentState =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aspire", "deployments");
+
+    private static Dictionary<string, DateTime> DeploymentStateFiles() =>
+        System.IO.Directory.Exists(DeploymentState)
+            ? System.IO.Directory.EnumerateFiles(DeploymentState, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc)
+            : [];
+
     public async Task InitializeAsync()
     {
         var root = ProjectPaths.RepositoryRoot;
@@ -30,11 +41,14 @@ public sealed partial class PublishedChart : IAsyncLifetime
             RedirectStandardInput = true,
         };
         foreach (var arg in (string[])["run", "--project", "DataMeesh.AppHost", "--no-build", "-c", configuration, "--",
-                     "--operation", "publish", "--step", "publish", "--output-path", Directory, .. TestSecrets.AsArguments()])
+                     "--operation", "publish", "--step", "publish", "--output-path", Directory,
+                     // Neither read a previous publish's saved parameter values (they would win over these) nor save these.
+                     "--clear-cache", "true", .. TestSecrets.AsArguments()])
         {
             start.ArgumentList.Add(arg);
         }
 
+        var stateBefore = DeploymentStateFiles();
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
@@ -51,6 +65,7 @@ public sealed partial class PublishedChart : IAsyncLifetime
         }
 
         Output = await output + await error;
+        DeploymentStateWritten = [.. DeploymentStateFiles().Where(f => !stateBefore.TryGetValue(f.Key, out var before) || before != f.Value).Select(f => f.Key)];
         Assert.True(process.ExitCode == 0, $"Publishing failed with exit code {process.ExitCode}:\n{Output}");
     }
 

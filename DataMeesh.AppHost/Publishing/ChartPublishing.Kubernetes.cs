@@ -135,8 +135,9 @@ internal static class ChartPublishing
 
     /// <summary>
     /// An Ingress for a page people open (JupyterHub, Grafana, the dbt docs): the whole host routes to the endpoint, through
-    /// the cluster's default ingress class. The host is <c>{site}.datameesh.localhost</c> unless given at publish time
-    /// (<c>--Parameters:{site}-host=...</c>): the publisher writes ingress hosts as they are, not as values.
+    /// the cluster's default ingress class. The host is <c>{site}.datameesh.localhost</c> unless given at publish time as
+    /// <c>--Chart:Hosts:{site}=...</c>: the publisher writes ingress hosts into the templates as they are, not as values, and
+    /// a configuration key (unlike a parameter) is never overridden by the values a previous publish saved.
     /// </summary>
     public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site)
     {
@@ -146,11 +147,11 @@ internal static class ChartPublishing
             return container;
         }
 
-        var key = $"Parameters:{site}-host";
-        var host = builder.Configuration[key] ?? $"{site}.datameesh.localhost";
-        if (!host.Split('.').All(KubernetesText.IsDnsLabel))
+        var key = $"Chart:Hosts:{site}";
+        var host = (builder.Configuration[key] ?? $"{site}.datameesh.localhost").ToLowerInvariant();
+        if (host.Length > 253 || !host.Split('.').All(KubernetesText.IsDnsLabel))
         {
-            throw new DistributedApplicationException($"{key} must be a DNS host name (lower-case letters, digits, '-' and '.'), not '{host}'.");
+            throw new DistributedApplicationException($"--{key} must be a DNS host name (letters, digits, '-' between them, labels joined by '.'), not '{host}'.");
         }
 
         var environment = builder.CreateResourceBuilder(builder.Resources.OfType<KubernetesEnvironmentResource>().Single());
