@@ -15,7 +15,8 @@ public sealed record WriteOutcome(int StatusCode, object Body, string? Location)
 /// Runs a write in one transaction and, when the request carries an <c>Idempotency-Key</c>, records the key and the
 /// response in the same transaction. A retry with the same key gets the stored response (<c>Idempotent-Replayed: true</c>)
 /// and never a second row: concurrent requests with one key serialise on the key's primary key, and the loser replays
-/// the winner's response once it commits. A key reused for a different request is refused (422).
+/// the winner's response once it commits. A key reused for a different request is refused (422). Every string of the
+/// request is checked by <see cref="WriteText"/> first.
 /// </summary>
 public sealed class IdempotentWrites(DataPlane dataPlane)
 {
@@ -27,7 +28,13 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
     {
         var cancellationToken = context.RequestAborted;
         var key = ReadKey(context.Request);
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web)));
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web);
+        using (var document = JsonDocument.Parse(json))
+        {
+            WriteText.Validate(document.RootElement); // before any text reaches the database
+        }
+
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(json));
 
         await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text;
+using DataMeesh.Tests.Infrastructure;
+
+namespace DataMeesh.Tests.DataProducts;
+
+/// <summary>
+/// What an outside attack on both APIs found (issue 16), one regression test per finding: each failed before its fix.
+/// </summary>
+public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<DataProductApps>
+{
+    private static string Order(string salesRep) =>
+        $$"""{"customerId": 1, "paymentMethod": "Invoice", "salesRep": {{Json(salesRep)}}, "region": "Europe", "items": [{"productId": 1, "quantity": 1}]}""";
+
+    private static string Lead(string firstName, string company = "Acme") =>
+        $$"""{"firstName": {{Json(firstName)}}, "lastName": "Quist", "email": "{{Guid.NewGuid():N}}@example.com", "company": {{Json(company)}}, "leadSource": "LinkedIn", "leadScore": 50}""";
+
+    private static string Json(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+
+    private static StringContent Body(string json) => new(json, Encoding.UTF8, "application/json");
+
+    [Theory]
+    [InlineData("sales")]
+    [InlineData("marketing")]
+    public async Task Text_with_a_nul_byte_is_refused_and_leaves_every_pooled_connection_working(string domain)
+    {
+        var client = apps.Client(domain, "writer");
+        var (url, hostile, field, valid) = domain == "sales"
+            ? ("/orders", Order("Ann\u0000Lee"), "salesRep", Order("Ann Lee"))
+            : ("/leads", Lead("Nora", company: "Ac\u0000me"), "company", Lead("Nora"));
+        var before = await apps.Databases.ScalarAsync<long>(domain, domain == "sales" ? "SELECT count(*) FROM orders" : "SELECT count(*) FROM leads");
+
+        // More attempts than a pool has busy connections here: every one of them must stay usable.
+        for (var i = 0; i < 6; i++)
+        {
+            await (await client.PostAsync(url, Body(hostile))).ProblemAsync(400, field);
+        }
+
+        for (var i = 0; i < 6; i++)
+        {
+            var response = await client.PostAsync(url, Body(domain == "sales" ? valid : Lead("Nora")));
+            Assert.True(response.StatusCode == HttpStatusCode.Created, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
+        Assert.Equal(before + 6, await apps.Databases.ScalarAsync<long>(domain, domain == "sales" ? "SELECT count(*) FROM orders" : "SELECT count(*) FROM leads"));
+    }
+}
