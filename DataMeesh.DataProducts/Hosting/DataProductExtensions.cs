@@ -47,6 +47,7 @@ public static class DataProductExtensions
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>(); // after the default: problems under any Accept
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Binding failures (wrong types, malformed JSON) reach the exception handler, which names the field at fault.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

@@ -44,4 +44,40 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
 
         Assert.Equal(before + 6, await apps.Databases.ScalarAsync<long>(domain, domain == "sales" ? "SELECT count(*) FROM orders" : "SELECT count(*) FROM leads"));
     }
+
+    public static TheoryData<string> NonJsonMediaTypes =>
+        ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/xml", "application/yaml", "text/html"];
+
+    [Theory]
+    [MemberData(nameof(NonJsonMediaTypes))]
+    public async Task Problems_are_written_whatever_the_caller_accepts(string accept)
+    {
+        var anonymous = apps.Api("sales");
+        var reader = apps.Client("sales");
+        var writer = apps.Client("marketing", "writer");
+        var cases = new (HttpClient Client, HttpRequestMessage Request, int Status)[]
+        {
+            (anonymous, new(HttpMethod.Get, "/datasets/nope"), 404),
+            (anonymous, new(HttpMethod.Get, "/contracts/nope.yaml"), 404),
+            (reader, new(HttpMethod.Get, "/customers/99999"), 404),
+            (reader, new(HttpMethod.Get, "/customers/99999/orders"), 404),
+            (reader, new(HttpMethod.Get, "/datasets/orders/rows?limit=0"), 400),
+            (reader, new(HttpMethod.Get, "/datasets/orders/rows?nope=1"), 400),
+            (anonymous, new(HttpMethod.Get, "/datasets/orders/rows"), 401),
+            (reader, new(HttpMethod.Post, "/orders") { Content = Body(Order("Ann")) }, 403),
+            (writer, new(HttpMethod.Post, "/leads") { Content = Body("{not json") }, 400),
+            (writer, new(HttpMethod.Post, "/campaigns/999999/metrics") { Content = Body("""{"metricDate": "2020-01-01", "impressions": 1, "clicks": 0, "conversions": 0, "costPerClick": 0}""") }, 404),
+        };
+        foreach (var (client, request, status) in cases)
+        {
+            request.Headers.Accept.ParseAdd(accept);
+            var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True((int)response.StatusCode == status, $"{request.Method} {request.RequestUri} with Accept {accept}: {(int)response.StatusCode} {body}");
+            var problem = await response.ProblemAsync(status);
+            Assert.StartsWith("https://", problem.GetProperty("type").GetString());
+            Assert.False(string.IsNullOrEmpty(problem.GetProperty("title").GetString()));
+            Assert.True(problem.TryGetProperty("traceId", out _), body);
+        }
+    }
 }
