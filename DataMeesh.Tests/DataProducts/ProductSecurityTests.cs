@@ -80,4 +80,44 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
             Assert.True(problem.TryGetProperty("traceId", out _), body);
         }
     }
+
+    [Fact]
+    public async Task An_idempotency_key_belongs_to_its_caller()
+    {
+        var ann = apps.ClientAs("sales", "ann", "writer");
+        var bob = apps.ClientAs("sales", "bob", "writer");
+        var key = Guid.NewGuid().ToString();
+
+        var first = await ann.PostAsync("/orders", Keyed(Order("Ann Lee"), key));
+        var annOrder = (await first.JsonAsync(HttpStatusCode.Created)).GetProperty("orderId").GetInt64();
+
+        // Bob's identical key is Bob's own request: a new order, not Ann's response, and no hint that the key was used.
+        var same = await bob.PostAsync("/orders", Keyed(Order("Ann Lee"), key));
+        Assert.False(same.Headers.Contains("Idempotent-Replayed"));
+        var bobOrder = (await same.JsonAsync(HttpStatusCode.Created)).GetProperty("orderId").GetInt64();
+        Assert.NotEqual(annOrder, bobOrder);
+        var bobRetry = await bob.PostAsync("/orders", Keyed(Order("Ann Lee"), key));
+        Assert.True(bobRetry.Headers.Contains("Idempotent-Replayed"), "Bob's retry replays Bob's own order");
+        Assert.Equal($"/orders/{bobOrder}", bobRetry.Headers.Location?.ToString());
+        // A different body under Ann's key is Bob's business only: it does not tell him the key is Ann's (422 is about his own use).
+        await (await bob.PostAsync("/orders", Keyed(Order("Bob Ray"), key))).ProblemAsync(422, "Idempotency-Key");
+        var fresh = Guid.NewGuid().ToString();
+        Assert.Equal(HttpStatusCode.Created, (await bob.PostAsync("/orders", Keyed(Order("Bob Ray"), fresh))).StatusCode);
+        await (await ann.PostAsync("/orders", Keyed(Order("Ann Lee"), fresh))).JsonAsync(HttpStatusCode.Created);
+
+        // Ann still replays her own order.
+        var replay = await ann.PostAsync("/orders", Keyed(Order("Ann Lee"), key));
+        Assert.Equal(annOrder, (await replay.JsonAsync(HttpStatusCode.Created)).GetProperty("orderId").GetInt64());
+        Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(2L, await apps.Databases.ScalarAsync<long>("sales", $"SELECT count(*) FROM datameesh.idempotency_keys WHERE key = '{key}'"));
+        Assert.Equal(0L, await apps.Databases.ScalarAsync<long>("sales",
+            $"SELECT count(*) FROM datameesh.idempotency_keys WHERE key = '{key}' AND (caller LIKE '%ann%' OR caller LIKE '%bob%')"));
+    }
+
+    private static StringContent Keyed(string json, string key)
+    {
+        var content = Body(json);
+        content.Headers.Add("Idempotency-Key", key);
+        return content;
+    }
 }
