@@ -28,7 +28,8 @@ public static class DataProductEndpoints
             .WithSummary("The dataset's rows: keyset-paged JSON, or the whole filtered result as CSV (Accept: text/csv) or Excel (format=xlsx).")
             .WithDescription("Filters: `column=value` (repeat for several values), `column.gt|gte|lt|lte|ne=value` on filterable columns. " +
                              "`sort=-a,b` on sortable columns, `fields=a,b`, `limit` 1-1000 (default 100), `cursor` = nextCursor of the previous page. " +
-                             "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role.")
+                             "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role. " +
+                             "In CSV, text a spreadsheet would run as a formula (starting with =, @, or + or - before anything but a number) gets a leading '.")
             .Produces<RowsPage>(StatusCodes.Status200OK, "application/json")
             .Produces<string>(StatusCodes.Status200OK, RowService.CsvMediaType, RowService.XlsxMediaType)
             .ProducesValidationProblem()

