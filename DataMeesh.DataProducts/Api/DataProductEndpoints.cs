@@ -41,6 +41,7 @@ public static class DataProductEndpoints
         contracts.MapGet("/", ListContracts).WithName("ListContracts").WithSummary("The data contract (ODCS v3.1) of every dataset.");
         contracts.MapGet("/{dataset}.yaml", GetContract).WithName("GetContract")
             .WithSummary("One dataset's Open Data Contract Standard v3.1.0 contract, generated from the live schema.")
+            .WithDescription("The contract's servers (PostgreSQL and Trino hosts and ports) are included for callers with a token.")
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -100,8 +101,10 @@ public static class DataProductEndpoints
         TypedResults.Ok<IReadOnlyList<ContractSummary>>(catalog.Datasets.Select(d => new ContractSummary(d.Name,
             OdcsContract.Id(catalog.Definition, d), OdcsContract.ApiVersion, catalog.Definition.Version, "active", $"/contracts/{d.Name}.yaml")).ToList());
 
-    private static ContentHttpResult GetContract(string dataset, ProductCatalog catalog, ContractServers servers) =>
-        TypedResults.Text(OdcsContract.ToYaml(catalog.Definition, FindDataset(catalog, dataset), servers), "application/yaml; charset=utf-8");
+    // Anyone may read a contract; where the data lives (database and Trino hosts and ports) only a signed-in caller learns.
+    private static ContentHttpResult GetContract(string dataset, ProductCatalog catalog, ContractServers servers, ClaimsPrincipal user) =>
+        TypedResults.Text(OdcsContract.ToYaml(catalog.Definition, FindDataset(catalog, dataset), user.Identity?.IsAuthenticated == true ? servers : null),
+            "application/yaml; charset=utf-8");
 
     private static Ok<QualityReport> GetQuality(QualityMonitor quality) => TypedResults.Ok(quality.Latest);
 

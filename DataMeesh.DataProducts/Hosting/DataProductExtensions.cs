@@ -53,7 +53,9 @@ public static class DataProductExtensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
-        services.AddAuthentication().AddJwtBearer();
+        // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
+        // an attacker what to forge next; the reason is in the API's log.
+        services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
         services.AddAuthorizationBuilder()
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
@@ -66,6 +68,9 @@ public static class DataProductExtensions
             document.Info.Title = $"{product.Title} data product";
             document.Info.Version = product.Version;
             document.Info.Description = product.Description;
+            // The generator lists the request's own scheme and Host header as the server, which echoes whatever Host a
+            // caller sends (and names internal hosts behind a proxy); without servers, clients use the document's own URL.
+            document.Servers = [];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme

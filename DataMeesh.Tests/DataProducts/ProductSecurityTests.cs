@@ -145,4 +145,53 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
         var phoneLines = (await (await apps.Client("sales", "pii-reader").SendAsync(phones)).Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.All(phoneLines.Skip(1), line => Assert.Matches(@"^\d+,\+\d[\d ]+$", line));
     }
+
+    [Fact]
+    public async Task The_openapi_document_does_not_echo_the_host_header()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v1.json");
+        request.Headers.Host = "evil.example";
+        var document = await (await apps.Api("sales").SendAsync(request)).JsonAsync();
+        Assert.DoesNotContain("evil.example", document.ToString());
+        Assert.False(document.TryGetProperty("servers", out var servers) && servers.GetArrayLength() > 0, servers.ToString());
+    }
+
+    [Fact]
+    public async Task Anonymous_contracts_do_not_say_where_the_database_is()
+    {
+        var host = new Npgsql.NpgsqlConnectionStringBuilder(apps.Databases.Sales).Host!;
+        var anonymous = await (await apps.Api("sales").GetAsync("/contracts/orders.yaml")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("servers:", anonymous);
+        Assert.DoesNotContain(host, anonymous);
+        Assert.Contains(host, await (await apps.Client("sales").GetAsync("/contracts/orders.yaml")).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_refused_token_learns_nothing_from_www_authenticate()
+    {
+        var valid = apps.Token();
+        var parts = valid.Split('.');
+        string Payload(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var tokens = new Dictionary<string, string>
+        {
+            ["expired"] = apps.TokenExpiring(DateTime.UtcNow.AddMinutes(-10)),
+            ["forged signature"] = valid[..^4] + "AAAA",
+            ["issuer evil"] = $"{parts[0]}.{Payload($$"""{"iss":"evil","aud":"{{DataProductApps.Audience}}","sub":"x","exp":{{now + 600}}}""")}.{parts[2]}",
+            ["alg none"] = $"{Payload("""{"alg":"none","typ":"JWT"}""")}.{Payload($$"""{"iss":"{{DataProductApps.Issuer}}","aud":"{{DataProductApps.Audience}}","sub":"x","exp":{{now + 600}},"role":"writer"}""")}.",
+            ["unknown key"] = $"{Payload("""{"alg":"HS256","kid":"nope","typ":"JWT"}""")}.{parts[1]}.{parts[2]}",
+            ["garbage"] = "not-a-token",
+        };
+        foreach (var (what, token) in tokens)
+        {
+            var client = apps.Api("sales");
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            var response = await client.GetAsync("/datasets/orders/rows");
+            Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{what}: {(int)response.StatusCode}");
+            Assert.Equal("Bearer", string.Join(", ", response.Headers.WwwAuthenticate.Select(h => h.ToString())));
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("issuer", body, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("signature", body, StringComparison.OrdinalIgnoreCase);
+        }
+    }
 }
