@@ -194,4 +194,52 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
             Assert.DoesNotContain("signature", body, StringComparison.OrdinalIgnoreCase);
         }
     }
+
+    public static TheoryData<string, string> InvisibleNames => new()
+    {
+        { "byte-order mark only", "\uFEFF" },
+        { "byte-order marks and spaces", " \uFEFF\uFEFF " },
+        { "zero-width space only", "\u200B" },
+        { "starts with right-to-left override", "\u202Eeel nnA" },
+        { "right-to-left override inside", "Ann \u202Eeel" },
+        { "starts with zero-width joiner", "\u200DAnn" },
+        { "starts with zero-width non-joiner", "\u200CAnn" },
+        { "ends with zero-width space", "Ann\u200B" },
+        { "starts with left-to-right mark", "\u200EAnn" },
+        { "starts with word joiner", "\u2060Ann" },
+        { "first strong isolate", "\u2068Ann\u2069" },
+        { "escape character", "Ann\u001B[31m" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvisibleNames))]
+    public async Task Names_that_are_invisible_or_reorder_text_are_refused(string what, string name)
+    {
+        var before = await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads");
+        var lead = await apps.Client("marketing", "writer").PostAsync("/leads", Body(Lead(name)));
+        Assert.True(lead.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)lead.StatusCode}");
+        await lead.ProblemAsync(400, "firstName");
+        await (await apps.Client("sales", "writer").PostAsync("/orders", Body(Order(name)))).ProblemAsync(400, "salesRep");
+        Assert.Equal(before, await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads"));
+    }
+
+    [Theory]
+    [InlineData("Zoë Ångström")]
+    [InlineData("محمد")]
+    [InlineData("李小龍")]
+    [InlineData("👩\u200D💻 Dev")] // a zero-width joiner inside an emoji sequence is text
+    [InlineData("O'Brien-Smith")]
+    public async Task Names_in_any_script_are_accepted(string name)
+    {
+        var created = await (await apps.Client("marketing", "writer").PostAsync("/leads", Body(Lead(name)))).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(name, await apps.Databases.ScalarAsync<string>("marketing", $"SELECT first_name FROM leads WHERE lead_id = {created.GetProperty("leadId").GetInt64()}"));
+    }
+
+    [Fact]
+    public async Task A_lone_surrogate_is_refused_without_a_5xx()
+    {
+        var body = Order("Ann").Replace("\"Ann\"", "\"An\\ud800n\"", StringComparison.Ordinal);
+        var response = await apps.Client("sales", "writer").PostAsync("/orders", Body(body));
+        await response.ProblemAsync(400);
+    }
 }
