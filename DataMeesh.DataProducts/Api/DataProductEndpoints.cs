@@ -49,7 +49,7 @@ public static class DataProductEndpoints
         quality.MapGet("/", GetQuality).RequireAuthorization()
             .WithName("GetQuality").WithSummary("The latest result of every dataset's quality checks, with observed values, thresholds and scores.");
         quality.MapPost("/runs", RunQuality).RequireAuthorization(DataProductRoles.Steward)
-            .WithName("RunQuality").WithSummary("Runs every quality check now (steward role) and returns the new results.")
+            .WithName("RunQuality").WithSummary("Runs every quality check now (the domain's steward role, e.g. sales-steward) and returns the new results.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -152,15 +152,25 @@ public static class DataProductEndpoints
     };
 }
 
-/// <summary>The roles of the data products' governance (JWT role claims).</summary>
+/// <summary>
+/// The roles of the data products' governance (JWT role claims). Every API accepts the platform's tokens, so one sign-in
+/// reads every domain; authority to change a domain is that domain's own role (<c>sales-writer</c>, <c>marketing-steward</c>),
+/// so a sales writer cannot create marketing leads. A bare <c>writer</c> or <c>steward</c> role grants nothing.
+/// </summary>
 public static class DataProductRoles
 {
     /// <summary>Sees personal data unmasked.</summary>
     public const string PiiReader = "pii-reader";
 
-    /// <summary>May write (orders, leads, metrics).</summary>
+    /// <summary>The policy of writes (orders, leads, metrics): role <see cref="WriterOf"/> of the API's domain.</summary>
     public const string Writer = "writer";
 
-    /// <summary>May run the quality checks on demand.</summary>
+    /// <summary>The policy of on-demand quality runs: role <see cref="StewardOf"/> of the API's domain.</summary>
     public const string Steward = "steward";
+
+    /// <summary>May write <paramref name="domain"/>: <c>sales-writer</c>.</summary>
+    public static string WriterOf(string domain) => $"{domain}-{Writer}";
+
+    /// <summary>May run <paramref name="domain"/>'s quality checks on demand: <c>sales-steward</c>.</summary>
+    public static string StewardOf(string domain) => $"{domain}-{Steward}";
 }

@@ -57,8 +57,8 @@ public static class DataProductExtensions
         // an attacker what to forge next; the reason is in the API's log.
         services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
         services.AddAuthorizationBuilder()
-            .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
-            .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
+            .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
+            .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.StewardOf(product.Domain)));
 
         services.AddOpenApi(options => options
             .AddDocumentTransformer<DatasetSchemaTransformer>()
@@ -76,7 +76,8 @@ public static class DataProductExtensions
             document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "Roles: any valid token reads (PII masked); pii-reader sees PII; writer writes; steward runs quality checks.",
+                Description = $"Roles: any valid token reads (PII masked); pii-reader sees PII; {DataProductRoles.WriterOf(product.Domain)} writes; " +
+                              $"{DataProductRoles.StewardOf(product.Domain)} runs quality checks. Other domains' roles grant nothing here.",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });

@@ -32,7 +32,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_postgres_mid_traffic_gives_503s_and_the_apis_recover_when_it_restarts()
     {
-        var sales = apps.Client("sales", "writer");
+        var sales = apps.Client("sales", "sales-writer");
         var marketing = apps.Client("marketing");
         var outcomes = new ConcurrentQueue<Outcome>();
         using var stopTraffic = new CancellationTokenSource();

