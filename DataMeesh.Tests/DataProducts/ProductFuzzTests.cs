@@ -77,20 +77,7 @@ public sealed class ProductFuzzTests(DataProductApps apps, ITestOutputHelper out
             statuses[status] = statuses.GetValueOrDefault(status) + 1;
             var what = OpenApiAttack.Describe(request, credential.What, requestBody);
 
-            if (status >= 500)
-            {
-                failures.Add($"{status} for {what}: {body[..Math.Min(body.Length, 300)]}");
-            }
-
-            if (OpenApiAttack.Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal)) is { } leaked)
-            {
-                failures.Add($"'{leaked.Trim()}' in the body of {status} for {what}");
-            }
-
-            if (status >= 400 && !IsProblem(response, body, status))
-            {
-                failures.Add($"{status} without a problem body ({OpenApiAttack.ContentType(response)}, {body.Length} chars) for {what}");
-            }
+            CheckAnswer(response, body, what, failures);
 
             // A forged token is no identity: never a success, and never a 403 (which would mean it was taken for someone).
             if (credential.Forged && needsToken[operation] && (response.IsSuccessStatusCode || status == 403))
@@ -127,6 +114,102 @@ public sealed class ProductFuzzTests(DataProductApps apps, ITestOutputHelper out
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.True(sent >= 200, $"Only {sent} requests within {AttackTimeBox.TotalSeconds} s.");
         Assert.True(writesRefused > 0 && writesAccepted > 0, $"The attack must both get writes refused and accepted (accepted {writesAccepted}, refused {writesRefused}).");
+    }
+
+    [Theory]
+    [InlineData("sales", 20261211)]
+    [InlineData("marketing", 20261212)]
+    public async Task Concurrent_hostile_traffic_gets_no_5xx_and_no_refused_write_lands(string domain, int seed)
+    {
+        const int Workers = 8, RequestsEach = 150;
+        var api = apps.Api(domain);
+        var document = JsonNode.Parse(await api.GetStringAsync("/openapi/v1.json"))!.AsObject();
+        var datasets = (await (await api.GetAsync("/datasets")).JsonAsync()).EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToList();
+        var served = await ServedValues.ReadAsync(apps, domain, datasets);
+        var other = domain == "sales" ? "marketing" : "sales";
+        // Every write here must be refused: credentials that may not write this domain, or a writer's body with a NUL.
+        var refusedCredentials = new List<string?> { null, apps.Token(), apps.Token("pii-reader", "writer"), apps.Token($"{other}-writer") };
+        refusedCredentials.AddRange(OpenApiAttack.JwtAttacks(apps, domain).Select(a => (string?)a.Token));
+        var readCredentials = refusedCredentials.Append(apps.Token("pii-reader", $"{domain}-writer")).ToList();
+        var writer = apps.Token($"{domain}-writer");
+        var before = await ServedValues.ChecksumAsync(apps, domain);
+
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(worker => Task.Run(async () =>
+        {
+            var attack = new OpenApiAttack(seed + worker, document, served, datasets);
+            var nulBodies = attack.Operations.Where(o => o.BodySchema is not null)
+                .SelectMany(o => attack.Substitutions(o.BodySchema!, OpenApiAttack.Unicode).Where(x => x.Value.Contains('\0', StringComparison.Ordinal))
+                    .Select(x => (Operation: o, x.Json)))
+                .ToList();
+            var client = apps.Api(domain);
+            for (var i = 0; i < RequestsEach; i++)
+            {
+                var operation = attack.Operations[attack.Next(attack.Operations.Count)];
+                using var request = attack.Build(operation);
+                string? token;
+                if (operation.Method != "POST")
+                {
+                    token = attack.Pick(readCredentials);
+                }
+                else if (operation.BodySchema is not null && attack.Next(2) == 0)
+                {
+                    var (nulOperation, json) = attack.Pick(nulBodies);
+                    request.Method = HttpMethod.Post;
+                    request.RequestUri = new Uri(nulOperation.Path.Replace("{id}", "1", StringComparison.Ordinal), UriKind.Relative);
+                    request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+                    token = writer;
+                }
+                else
+                {
+                    token = attack.Pick(refusedCredentials);
+                }
+
+                OpenApiAttack.AddAuthorization(request, token);
+                var requestBody = request.Content is null ? null : await request.Content.ReadAsStringAsync();
+                var response = await client.SendAsync(request);
+                var body = await response.Content.ReadAsStringAsync();
+                var what = OpenApiAttack.Describe(request, token == writer ? "writer" : "a credential that may not write", requestBody);
+                var found = new List<string>();
+                CheckAnswer(response, body, what, found);
+                if (request.Method == HttpMethod.Post && response.IsSuccessStatusCode)
+                {
+                    found.Add($"{(int)response.StatusCode}: a write accepted for {what}");
+                }
+
+                found.ForEach(failures.Enqueue);
+            }
+        })));
+
+        Assert.True(failures.IsEmpty, string.Join("\n", failures.Take(25)));
+        var after = await ServedValues.ChecksumAsync(apps, domain);
+        Assert.Equal(before.OrderBy(t => t.Key), after.OrderBy(t => t.Key));
+        // And the pool is healthy afterwards: a plausible write by a writer lands.
+        var plausible = new OpenApiAttack(seed, document, served, datasets);
+        var write = plausible.Operations.First(o => o.BodySchema is not null && !o.Path.Contains('{', StringComparison.Ordinal));
+        var landed = await apps.Client(domain, $"{domain}-writer").PostAsync(write.Path,
+            new StringContent(plausible.PlausibleBody(write.BodySchema!).Replace("\"email\":\"", $"\"email\":\"{Guid.NewGuid():N}.", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
+        Assert.True((int)landed.StatusCode < 500, $"{(int)landed.StatusCode}: {await landed.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>What every answer must be: below 500, free of framework text, and an RFC 9457 problem when it is an error.</summary>
+    private static void CheckAnswer(HttpResponseMessage response, string body, string what, List<string> failures)
+    {
+        var status = (int)response.StatusCode;
+        if (status >= 500)
+        {
+            failures.Add($"{status} for {what}: {body[..Math.Min(body.Length, 300)]}");
+        }
+
+        if (OpenApiAttack.Leaks.FirstOrDefault(leak => body.Contains(leak, StringComparison.Ordinal)) is { } leaked)
+        {
+            failures.Add($"'{leaked.Trim()}' in the body of {status} for {what}");
+        }
+
+        if (status >= 400 && !IsProblem(response, body, status))
+        {
+            failures.Add($"{status} without a problem body ({OpenApiAttack.ContentType(response)}, {body.Length} chars) for {what}");
+        }
     }
 
     private static bool IsProblem(HttpResponseMessage response, string body, int status)
