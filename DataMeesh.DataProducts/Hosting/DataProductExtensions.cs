@@ -59,6 +59,7 @@ public static class DataProductExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.StewardOf(product.Domain)));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ForbiddenProblemHandler>();
 
         services.AddOpenApi(options => options
             .AddDocumentTransformer<DatasetSchemaTransformer>()

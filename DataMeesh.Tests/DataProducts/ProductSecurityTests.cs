@@ -265,8 +265,10 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
         Assert.Equal(HttpStatusCode.OK, (await As("sales", salesWriter).GetAsync("/datasets/orders/rows?limit=1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await As("marketing", salesWriter).GetAsync("/datasets/leads/rows?limit=1")).StatusCode);
 
-        // A bare role names no domain and writes none; stewardship is per domain too; a token may carry both domains' roles.
-        await (await As("sales", apps.Token("writer")).PostAsync("/orders", Body(Order("Ann Lee")))).ProblemAsync(403);
+        // A bare role names no domain and writes none (and is told which role it needs); stewardship is per domain too; a
+        // token may carry both domains' roles.
+        var bare = await (await As("sales", apps.Token("writer")).PostAsync("/orders", Body(Order("Ann Lee")))).ProblemAsync(403);
+        Assert.Contains("sales-writer", bare.GetProperty("detail").GetString());
         await (await As("marketing", apps.Token("sales-steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
         await (await As("sales", apps.Token("steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
         var both = apps.Token("sales-writer", "marketing-writer");
