@@ -107,7 +107,7 @@ public static class OdcsContract
             ["name"] = column.Name,
             ["physicalName"] = column.Name,
             ["logicalType"] = column.Type.Kind == ValueKind.Timestamp ? "timestamp" : column.Type.LogicalType,
-            ["physicalType"] = column.Type.PostgresType,
+            ["physicalType"] = column.Type.PhysicalType,
             ["description"] = column.Definition.Description,
             ["required"] = !column.Nullable,
             ["unique"] = column.Unique,
