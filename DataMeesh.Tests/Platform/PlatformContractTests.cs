@@ -10,11 +10,11 @@ public sealed partial class PlatformContractTests
 
     private static readonly Dictionary<string, string[]> EnvByResource = new()
     {
-        [PlatformContract.Resources.Trino] = PlatformContract.Env.Trino,
-        [PlatformContract.Resources.HiveMetastore] = PlatformContract.Env.HiveMetastore,
+        [ResourceNames.Trino] = PlatformContract.Env.Trino,
+        [ResourceNames.HiveMetastore] = PlatformContract.Env.HiveMetastore,
         ["hive"] = PlatformContract.Env.HiveMetastore,
-        [PlatformContract.Resources.JupyterHub] = PlatformContract.Env.JupyterHub,
-        [PlatformContract.Resources.Grafana] = PlatformContract.Env.Grafana,
+        [ResourceNames.JupyterHub] = PlatformContract.Env.JupyterHub,
+        [ResourceNames.Grafana] = PlatformContract.Env.Grafana,
     };
 
     /// <summary>(variables, resources) for every row of the README's environment-variable tables; "same" repeats the row above.</summary>
