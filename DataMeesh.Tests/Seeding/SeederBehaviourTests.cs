@@ -149,7 +149,7 @@ public sealed class SeederBehaviourTests : DatabaseScope
         Assert.All((await SeedRunner.FingerprintAsync(databases)).Values, fingerprint => Assert.StartsWith("0:", fingerprint));
         var rerun = await ProjectProcess.RunAsync("DataMeesh.Seeder", ["--as-of", "2026-11-23"], SeederCli.Environment(databases));
         Assert.True(rerun.ExitCode == 0, rerun.Output + rerun.Error);
-        Assert.Contains("total: loaded 1666 rows", rerun.Output);
+        Assert.Contains("total: loaded 1,666 rows in ", rerun.Output);
     }
 
     [Fact]
