@@ -30,7 +30,7 @@ internal static class PlantedSignals
     /// <summary>Traffic grows by this factor from the first day of the period to the last.</summary>
     public const double TrafficGrowth = 1.8;
 
-    /// <summary>One page-day per block: eight times the visitors, nearly all bouncing (a bot wave to detect).</summary>
+    /// <summary>One page-day per block: eight times the page's mean visitors, nearly all bouncing (a bot wave to detect).</summary>
     public const int AnomalyVisitorFactor = 8;
 
     public static int LeadScore(ref SampleRandom random, bool converted, string status)

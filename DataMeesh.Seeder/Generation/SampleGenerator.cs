@@ -202,7 +202,7 @@ internal sealed class SampleGenerator(long seed, DateOnly asOf)
                 var timeOnPage = Math.Round((decimal)random.NextDouble(25, 240), 2);
                 if (day == anomaly && p == 0)
                 {
-                    visitors *= PlantedSignals.AnomalyVisitorFactor;
+                    visitors = (int)(PlantedSignals.AnomalyVisitorFactor * (80 + 900) / 2.0 * weekday * trend); // 8 × the page's mean
                     pageViews = visitors + visitors / 20;
                     bounceRate = Math.Round((decimal)random.NextDouble(88, 97), 2);
                     timeOnPage = Math.Round((decimal)random.NextDouble(1, 6), 2);
