@@ -80,6 +80,11 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        // The health service logs every Unhealthy poll as an Error and every Degraded one as a Warning. The AppHost and
+        // probes poll every few seconds, so a service that is still starting (catalog not loaded yet) showed red errors in
+        // the dashboard on every F5, and an outage repeated the same line forever. /health's status is the signal (the
+        // dashboard's health column, WaitFor and the probes read it); the causes are logged once by the code that meets them.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
         return builder;
     }
 

@@ -20,7 +20,7 @@ public sealed class SchemaMigrator(
 
     // An arbitrary constant shared by every DataMeesh service: advisory locks are scoped to the current database, so
     // the sales and marketing databases never contend for it.
-    private const long MigrationLockKey = 0x4441_5441_4d45_5348; // "DATAMESH"
+    internal const long MigrationLockKey = 0x4441_5441_4d45_5348; // "DATAMESH"
 
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {

@@ -2,12 +2,16 @@ extern alias SalesApi;
 extern alias MarketingApi;
 
 using System.Net;
+using DataMeesh.DataProducts.Database;
 using DataMeesh.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using OpenTelemetry.Trace;
 
 namespace DataMeesh.Tests.Api;
@@ -93,6 +97,40 @@ public sealed class ApiHostTests : DatabaseScope
                 string.Join(" | ", collector.NpgsqlCommandsOn(connectionString).Select(a => a.GetTagItem("db.query.text"))));
             await Task.Delay(100);
         }
+    }
+
+    [Fact]
+    public async Task Starting_up_logs_no_error_while_readiness_polls_see_it_unready()
+    {
+        var connectionString = await NewDatabaseAsync("api");
+        var logs = new FakeLogCollector();
+        await using var factory = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", connectionString)
+            .WithWebHostBuilder(builder => builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(logs))));
+        // Holding the migration lock keeps the API unready for as long as the test likes, as a slow start would.
+        var database = new NpgsqlConnectionStringBuilder(connectionString);
+        await MigratedDatabases.ExecuteAsync(new NpgsqlConnectionStringBuilder(connectionString) { Database = "postgres" }.ConnectionString,
+            $"CREATE DATABASE \"{database.Database}\"");
+        // Unpooled: closing it must end the session, and with it the lock.
+        await using (var holder = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using (var lockIt = new NpgsqlCommand($"SELECT pg_advisory_lock({SchemaMigrator.MigrationLockKey})", holder))
+            {
+                await lockIt.ExecuteNonQueryAsync();
+            }
+
+            var client = factory.CreateClient();
+            // Polled as the AppHost and the probes poll a starting service.
+            for (var poll = 0; poll < 5; poll++)
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health")).StatusCode);
+                await Task.Delay(200);
+            }
+        }
+
+        await AssertBecomesHealthyAsync(factory.CreateClient());
+
+        Assert.Empty(logs.GetSnapshot().Where(r => r.Level >= LogLevel.Error).Select(r => $"{r.Category}: {r.Message}"));
     }
 
     private static WebApplicationFactory<T> Configure<T>(WebApplicationFactory<T> factory, string connectionName, string connectionString)
