@@ -63,16 +63,24 @@ internal sealed class SampleLoader(DomainDataSources databases, PhasePause pause
             }
         }
 
-        // Every configured domain, also one not loaded now: a prepared load there may await the decision of one loaded here.
-        var configured = SeedOptions.AllDomains.Where(databases.IsConfigured).ToDictionary(d => d, databases.For);
-        await using var seedLock = await SeedLock.AcquireAsync(configured, message => logger.LogInformation("{Message}", message), cancellationToken);
-        var notes = await InDoubtLoads.ResolveAsync(configured, cancellationToken);
-        foreach (var note in notes)
+        try
         {
-            logger.LogWarning("{Note}", note);
-        }
+            await using var seedLock = await SeedLock.AcquireAsync(dataSources, message => logger.LogInformation("{Message}", message), cancellationToken);
+            // A follower's decider may be a domain not loaded now: its server is asked, read-only, whether it committed.
+            var deciders = SeedOptions.AllDomains.Where(databases.IsConfigured).ToDictionary(d => d, databases.For);
+            var notes = await InDoubtLoads.ResolveAsync(dataSources, deciders, cancellationToken);
+            foreach (var note in notes)
+            {
+                logger.LogWarning("{Note}", note);
+            }
 
-        return await LoadAsync(options, plans, dataSources, progress, showProgress, notes, cancellationToken);
+            return await LoadAsync(options, plans, dataSources, progress, showProgress, notes, cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug(e, "Seeding failed");
+            return Report(ExitCodes.LoadFailed, [$"{e.Message} Nothing was changed."]);
+        }
     }
 
     private async Task<SeedReport> LoadAsync(SeedOptions options, List<DomainPlan> plans, Dictionary<string, NpgsqlDataSource> dataSources,

@@ -143,7 +143,7 @@ internal static class SeederCommand
             report = await host.Services.GetRequiredService<SampleLoader>().RunAsync(options, progress,
                 (plans, loads) => display.ShowAsync(plans, progress, loads), cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             report = new SeedReport(ExitCodes.Cancelled, [], ["Cancelled before loading started; nothing was changed."]);
         }

@@ -74,7 +74,7 @@ internal sealed class DomainLoader
                 load.Execute($"DELETE FROM {IdempotencyKeys}");
             }
 
-            load.Prepared(loadedScale, options.Reset ? existingRows : null);
+            load.Prepared(loadedScale, existingRows > 0 ? existingRows : null);
             return load;
         }
         catch

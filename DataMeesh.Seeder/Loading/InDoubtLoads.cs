@@ -4,16 +4,21 @@ namespace DataMeesh.Seeder.Loading;
 
 /// <summary>
 /// Finishes what a seeder that died in the middle of a two-phase commit (<see cref="PairCommit"/>) left prepared. Runs
-/// under <see cref="SeedLock"/>, so no live seeder owns what it finds. A prepared decider was never committed, so nothing of
-/// its run committed: it is rolled back. A prepared follower is committed when its decider committed (its server says so:
-/// <c>pg_xact_status</c>) and rolled back otherwise.
+/// under <see cref="SeedLock"/> on the databases it scans, and a live seeder holds that lock on every database of its
+/// pair, so no live seeder owns what it finds. A prepared decider was never committed, so nothing of its run committed: it
+/// is rolled back. A prepared follower is committed when its decider committed (the decider's server says so:
+/// <c>pg_xact_status</c>) and rolled back otherwise (a decider still prepared is orphaned too, and is rolled back by the
+/// next run on its database).
 /// </summary>
 internal static class InDoubtLoads
 {
     private sealed record Prepared(string Domain, string Gid, string Run, string? DeciderDomain, string? DeciderXid);
 
     /// <returns>What was done, one line per prepared load.</returns>
-    public static async Task<List<string>> ResolveAsync(IReadOnlyDictionary<string, NpgsqlDataSource> databases, CancellationToken cancellationToken)
+    /// <param name="databases">The databases to scan, locked by this run.</param>
+    /// <param name="deciders">Every configured domain's database, to ask about a decider's transaction.</param>
+    public static async Task<List<string>> ResolveAsync(IReadOnlyDictionary<string, NpgsqlDataSource> databases,
+        IReadOnlyDictionary<string, NpgsqlDataSource> deciders, CancellationToken cancellationToken)
     {
         var found = new List<Prepared>();
         foreach (var (domain, dataSource) in databases)
@@ -43,7 +48,7 @@ internal static class InDoubtLoads
 
         foreach (var follower in found.Where(p => p.DeciderDomain is not null))
         {
-            if (!databases.TryGetValue(follower.DeciderDomain!, out var deciderDatabase))
+            if (!deciders.TryGetValue(follower.DeciderDomain!, out var deciderDatabase))
             {
                 throw new InvalidOperationException(
                     $"{follower.Domain} holds a load prepared by an interrupted run (#{follower.Run}) whose outcome {follower.DeciderDomain} " +

@@ -3,9 +3,10 @@ using Npgsql;
 namespace DataMeesh.Seeder.Loading;
 
 /// <summary>
-/// One seeder at a time per database: a session-level advisory lock, held on a connection of its own for the whole run
-/// (a transaction-level lock would pass to a prepared transaction and outlive a killed seeder). Taken in the same domain
-/// order by every run, so two runs never wait for each other crosswise; released when the run ends or its process dies.
+/// One seeder at a time per database: a session-level advisory lock on each database the run loads, held on a connection
+/// of its own for the whole run (a transaction-level lock would pass to a prepared transaction and outlive a killed
+/// seeder). Taken in the same domain order by every run, so two runs never wait for each other crosswise; released when
+/// the run ends or its process dies.
 /// </summary>
 internal sealed class SeedLock : IAsyncDisposable
 {
