@@ -21,8 +21,8 @@ internal static class PlantedSignals
     /// <summary>Share of orders that end up cancelled (excluded from revenue by the views).</summary>
     public const double CancelledShare = 0.10;
 
-    /// <summary>Share of orders pulled into the last ten days of their calendar quarter (sales closing the quarter).</summary>
-    public const double QuarterEndPush = 0.35;
+    /// <summary>Share of orders (other than repeat accounts') pulled into the last ten days of their calendar quarter (sales closing the quarter).</summary>
+    public const double QuarterEndPush = 0.5;
 
     /// <summary>Mean extra units per order line: 0.5 without discount, +0.1 per discount percent (15 % → 2 extra units).</summary>
     public static double ExtraUnits(decimal discountPercent) => 0.5 + 0.1 * (double)discountPercent;
@@ -32,6 +32,59 @@ internal static class PlantedSignals
 
     /// <summary>One page-day per block: eight times the page's mean visitors, nearly all bouncing (a bot wave to detect).</summary>
     public const int AnomalyVisitorFactor = 8;
+
+    /// <summary>Orders per repeat account: the block's account orders (customers who came without a lead) go to three
+    /// accounts; one of them churns.</summary>
+    private static readonly int[] RepeatAccountOrders = [4, 3, 3];
+
+    /// <summary>A churning account's gaps between orders grow by this factor each time, and its last order is at least
+    /// this many days before --as-of.</summary>
+    public const double ChurnGapGrowth = 1.8;
+
+    public const int ChurnedSilentDays = 75;
+
+    /// <summary>
+    /// Who places each of the block's account orders, and on which day (relative to --as-of, before the block's shift):
+    /// the two retained accounts order evenly across the period up to the last days; the churning one orders ever less
+    /// often and then stops. <c>null</c> for orders of converted leads' customers, which keep their reference timing.
+    /// </summary>
+    public static (int CustomerIndex, int Day)?[] AccountOrders(SampleRandom random)
+    {
+        var plan = new (int CustomerIndex, int Day)?[ReferenceSample.Orders.Length];
+        var accountOrders = Enumerable.Range(0, plan.Length).Where(k => ReferenceSample.Orders[k].CustomerIndex >= ReferenceSample.ConvertedProspects).ToArray();
+        var churner = random.Next(0, RepeatAccountOrders.Length);
+        var next = 0;
+        for (var a = 0; a < RepeatAccountOrders.Length; a++)
+        {
+            var count = RepeatAccountOrders[a];
+            var days = new int[count];
+            if (a == churner)
+            {
+                var gap = random.NextDouble(12, 18);
+                days[count - 1] = -ChurnedSilentDays - 5 - random.Next(0, 26);
+                for (var i = count - 2; i >= 0; i--)
+                {
+                    days[i] = days[i + 1] - (int)Math.Round(gap * Math.Pow(ChurnGapGrowth, i));
+                }
+            }
+            else
+            {
+                var first = -165 + random.Next(0, 21);
+                var last = -3 - random.Next(0, 16);
+                for (var i = 0; i < count; i++)
+                {
+                    days[i] = first + (int)Math.Round((double)(last - first) * i / (count - 1));
+                }
+            }
+
+            for (var i = 0; i < count && next < accountOrders.Length; i++)
+            {
+                plan[accountOrders[next++]] = (ReferenceSample.ConvertedProspects + a, days[i]);
+            }
+        }
+
+        return plan;
+    }
 
     public static int LeadScore(ref SampleRandom random, bool converted, string status)
     {

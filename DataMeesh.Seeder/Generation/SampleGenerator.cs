@@ -50,19 +50,22 @@ internal sealed class SampleGenerator(long seed, DateOnly asOf)
         var random = new SampleRandom(seed, block, SampleRandom.Stream.Orders);
         var shift = Shift(block);
         var itemId = block * ItemsPerBlock;
+        var accountOrders = block == 0 ? null : PlantedSignals.AccountOrders(new SampleRandom(seed, block, SampleRandom.Stream.Churn));
         for (var k = 0; k < ReferenceSample.Orders.Length; k++)
         {
             var template = ReferenceSample.Orders[k];
-            var customer = customers[template.CustomerIndex];
+            var planned = accountOrders?[k];
+            var customer = customers[planned?.CustomerIndex ?? template.CustomerIndex];
             var orderId = block * OrdersPerBlock + k + 1;
 
             var jitter = block == 0 ? 0 : random.Next(-3, 4);
             var earliestDay = (int)Math.Ceiling((customer.CreatedAt - asOfMidnight).TotalDays) + 1;
-            var day = Math.Clamp(template.Day - shift + jitter, earliestDay, -1);
+            var day = Math.Clamp((planned?.Day ?? template.Day + jitter) - shift, earliestDay, -1);
             var status = template.Status;
             if (block > 0)
             {
-                if (random.NextDouble() < PlantedSignals.QuarterEndPush)
+                // A repeat account's rhythm is the signal (PlantedSignals.AccountOrders): no quarter-end pull for it.
+                if (planned is null && random.NextDouble() < PlantedSignals.QuarterEndPush)
                 {
                     day = PlantedSignals.QuarterEnd(ref random, asOf, day, earliestDay, -1);
                 }

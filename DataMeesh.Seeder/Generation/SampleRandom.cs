@@ -27,6 +27,7 @@ internal struct SampleRandom
         Metrics = 5,
         Traffic = 6,
         Shift = 7,
+        Churn = 8,
     }
 
     public ulong NextUInt64()

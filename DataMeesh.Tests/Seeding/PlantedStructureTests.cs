@@ -79,6 +79,29 @@ public sealed class PlantedStructureTests(PlantedStructureTests.Scale200 seeded)
     }
 
     [Fact]
+    public async Task Churning_accounts_order_ever_less_often_and_then_stop()
+    {
+        // Customers of the generated blocks with three orders or more: per block three repeat accounts and one converted lead.
+        var customers = (await Db.RowsAsync("sales", """
+            WITH o AS (
+                SELECT customer_id, order_date::date AS day,
+                       order_date::date - lag(order_date::date) OVER (PARTITION BY customer_id ORDER BY order_date) AS gap,
+                       count(*) OVER (PARTITION BY customer_id) AS orders
+                FROM orders WHERE customer_id > 15)
+            SELECT DATE '2026-11-23' - max(day), (array_agg(gap ORDER BY day) FILTER (WHERE gap IS NOT NULL))
+            FROM o WHERE orders >= 3 GROUP BY customer_id
+            """)).Select(r => (Silent: (int)r[0]!, Gaps: (int[])r[1]!)).ToList();
+
+        var churned = customers.Where(c => c.Silent > 60).ToList();
+        var retained = customers.Where(c => c.Silent <= 60).ToList();
+        Assert.InRange(churned.Count / (double)customers.Count, 0.2, 0.3); // one in four
+        Assert.All(churned, c => Assert.True(c.Gaps[^1] > c.Gaps[0], $"gaps {string.Join(", ", c.Gaps)}"));
+        Assert.True(churned.Average(c => c.Gaps[^1] / (double)c.Gaps[0]) > 1.8);
+        var retainedRatios = retained.Select(c => c.Gaps[^1] / (double)Math.Max(1, c.Gaps[0])).Order().ToList();
+        Assert.InRange(retainedRatios[retainedRatios.Count / 2], 0.6, 1.6);
+    }
+
+    [Fact]
     public async Task Deeper_discounts_sell_more_units()
     {
         var units = (await Db.RowsAsync("sales", "SELECT discount_percent, avg(quantity)::float8 FROM order_items GROUP BY 1"))
