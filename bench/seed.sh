@@ -45,7 +45,8 @@ if ! dotnet "$repo/DataMeesh.Seeder/bin/Release/net10.0/DataMeesh.Seeder.dll" --
     >"$work/seeder.log" 2>&1; then
   echo "the seeder failed:"; tail -n 40 "$work/seeder.log"; exit 1
 fi
-total_line=$(grep '^total: loaded' "$work/seeder.log")
+# "total: loaded 85,806,970 rows in 848.21 s (101,188 rows/s)": thousands separators dropped.
+total_line=$(grep '^total: loaded' "$work/seeder.log" | tr -d ',')
 seed_rows=$(sed -E 's/^total: loaded ([0-9]+) rows in ([0-9.]+) s.*/\1/' <<<"$total_line")
 seed_seconds=$(sed -E 's/^total: loaded ([0-9]+) rows in ([0-9.]+) s.*/\2/' <<<"$total_line")
 orders=$(psql_db sales -At -c "SELECT count(*) FROM orders")

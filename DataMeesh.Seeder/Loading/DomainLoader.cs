@@ -74,7 +74,7 @@ internal sealed class DomainLoader
                 load.Execute($"DELETE FROM {IdempotencyKeys}");
             }
 
-            load.Prepared(loadedScale, existingRows > 0 ? existingRows : null);
+            load.Prepared(loadedScale, existingRows > 0 ? existingRows : null, DeferredIndexes.Drop(load));
             return load;
         }
         catch
@@ -113,19 +113,32 @@ internal sealed class DomainLoader
                 $"coalesce(max({table.IdColumn}), 0) + 1, false) FROM {table.Table}");
         }
 
+        // As pg_restore: indexes and keys built once over the loaded rows, then the foreign keys checked in one pass each.
+        using (ActivitySource.StartActivity("build indexes and constraints"))
+        {
+            foreach (var sql in load.Rebuild)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                load.Execute(sql);
+            }
+        }
+
         load.Activity?.SetTag("db.rows", load.Result.Rows);
     }
 
     /// <summary>
     /// Takes the locks up front, so writes that arrive during the load wait and then land on top of the new data (with
-    /// fresh IDs) instead of being wiped or colliding with the loaded IDs. A reset needs ACCESS EXCLUSIVE (TRUNCATE), which
-    /// also holds readers until the commit; a first load lets them read the empty tables meanwhile. The API writes the
-    /// idempotency record first and the tables after, and other orders are possible, so the seeder never waits holding
-    /// half the locks: it tries briefly, lets go of all of them, and tries again (no deadlock, no failed API write).
+    /// fresh IDs) instead of being wiped or colliding with the loaded IDs. ACCESS EXCLUSIVE (TRUNCATE and the dropped
+    /// indexes need it) also holds readers until the commit; where the data is already there (a run that changes nothing)
+    /// EXCLUSIVE is enough and readers go on. The API writes the idempotency record first and the tables after, and other
+    /// orders are possible, so the seeder never waits holding half the locks: it tries briefly, lets go of all of them,
+    /// and tries again (no deadlock, no failed API write).
     /// </summary>
     private static void LockTables(DomainLoad load, bool reset, CancellationToken cancellationToken)
     {
-        var mode = reset ? "ACCESS EXCLUSIVE" : "EXCLUSIVE";
+        // Only an empty domain (or --reset) is loaded; a quick look without locks decides how strongly to lock.
+        var mode = load.Plan.Tables.All(t => Scalar(load.Connection, $"SELECT count(*) FROM (SELECT 1 FROM {t.Table} LIMIT 1) t") == 0) || reset
+            ? "ACCESS EXCLUSIVE" : "EXCLUSIVE";
         load.Execute("SET LOCAL lock_timeout = '200ms'");
         while (true)
         {
@@ -203,10 +216,14 @@ internal sealed class DomainLoad(DomainPlan plan, NpgsqlDataSource dataSource, A
     public DomainResult Result => finished ?? new DomainResult(plan.Domain, LoadOutcome.Loaded, copied, stopwatch.Elapsed,
         LoadedScale: loadedScale, ReplacedRows: replacedRows);
 
-    public void Prepared(long? scale, long? replaced)
+    /// <summary>The statements that build the dropped indexes and constraints again (<see cref="DeferredIndexes"/>).</summary>
+    public IReadOnlyList<string> Rebuild { get; private set; } = [];
+
+    public void Prepared(long? scale, long? replaced, IReadOnlyList<string> rebuild)
     {
         loadedScale = scale;
         replacedRows = replaced;
+        Rebuild = rebuild;
         WillLoad = true;
     }
 

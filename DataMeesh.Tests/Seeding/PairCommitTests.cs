@@ -49,6 +49,7 @@ public sealed class PairCommitTests : DatabaseScope
     public async Task Kill_while_copying_leaves_both_domains_as_they_were()
     {
         var (databases, before) = await SeededPairAsync();
+        var schemaBefore = await SeedRunner.SchemaAsync(databases);
 
         using (var seeder = ProjectProcess.Start("DataMeesh.Seeder", ["--reset", "--scale", "200000"], SeederCli.Environment(databases)))
         {
@@ -58,6 +59,8 @@ public sealed class PairCommitTests : DatabaseScope
 
         Assert.Equal(0L, await PreparedAsync(databases));
         Assert.Equal(before, await SeedRunner.FingerprintAsync(databases));
+        // The indexes and constraints the load had dropped are back with the rollback.
+        Assert.Equal(schemaBefore, await SeedRunner.SchemaAsync(databases));
     }
 
     [Fact]
