@@ -55,6 +55,22 @@ public sealed class PlantedStructureTests(PlantedStructureTests.Scale200 seeded)
     }
 
     [Fact]
+    public async Task Channels_differ_in_cost_per_lead_and_per_converted_lead()
+    {
+        var channels = (await Db.RowsAsync("marketing", """
+            WITH per_campaign AS (
+                SELECT c.channel, c.spent, count(l.lead_id) AS leads, count(l.lead_id) FILTER (WHERE l.status = 'Converted') AS converted
+                FROM campaigns c LEFT JOIN leads l USING (campaign_id) GROUP BY c.campaign_id)
+            SELECT channel, (sum(spent) / sum(leads))::float8, (sum(spent) / sum(converted))::float8 FROM per_campaign GROUP BY 1
+            """)).ToDictionary(r => (string)r[0]!, r => (PerLead: (double)r[1]!, PerConversion: (double)r[2]!));
+
+        // LinkedIn: dear leads that convert; Facebook: cheap leads that rarely do.
+        Assert.True(channels["LinkedIn"].PerLead > 2 * channels["Email"].PerLead);
+        Assert.True(channels["Facebook"].PerConversion > 3 * channels["Google Ads"].PerConversion);
+        Assert.True(channels["Facebook"].PerLead < channels["LinkedIn"].PerLead);
+    }
+
+    [Fact]
     public async Task About_a_tenth_of_orders_are_cancelled_and_left_out_of_revenue()
     {
         var share = await Db.ScalarAsync<double>("sales", "SELECT avg((order_status = 'Cancelled')::int)::float8 FROM orders");
