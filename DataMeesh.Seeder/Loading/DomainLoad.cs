@@ -81,6 +81,14 @@ internal sealed class DomainLoad(DomainPlan plan, NpgsqlDataSource dataSource, A
         command.ExecuteNonQuery();
     }
 
+    /// <summary>A long statement (an index build over millions of rows) that Ctrl-C cancels on the server.</summary>
+    public void Execute(string sql, CancellationToken cancellationToken)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        using var cancel = cancellationToken.Register(command.Cancel);
+        command.ExecuteNonQuery();
+    }
+
     public async Task ExecuteAsync(string sql, CancellationToken cancellationToken = default)
     {
         await using var command = new NpgsqlCommand(sql, connection);

@@ -70,8 +70,8 @@ internal static class DomainLoader
                 }
 
                 // Both happen in this transaction: an old Idempotency-Key never replays to an ID that the reset hands out again.
-                load.Execute($"TRUNCATE {string.Join(", ", plan.Tables.Select(t => t.Table))} RESTART IDENTITY CASCADE");
-                load.Execute($"DELETE FROM {IdempotencyKeys}");
+                load.Execute($"TRUNCATE {string.Join(", ", plan.Tables.Select(t => t.Table))} RESTART IDENTITY CASCADE", cancellationToken);
+                load.Execute($"DELETE FROM {IdempotencyKeys}", cancellationToken);
             }
 
             load.Prepared(loadedScale, existingRows > 0 ? existingRows : null, DeferredIndexes.Drop(load));
@@ -110,7 +110,7 @@ internal static class DomainLoader
             load.Copied(new TableResult(table.Table, rows, tableWatch.Elapsed));
             // Explicit IDs bypass the identity sequences; move them past the loaded rows so API inserts get fresh IDs.
             load.Execute($"SELECT setval(pg_get_serial_sequence('{table.Table}', '{table.IdColumn}'), " +
-                $"coalesce(max({table.IdColumn}), 0) + 1, false) FROM {table.Table}");
+                $"coalesce(max({table.IdColumn}), 0) + 1, false) FROM {table.Table}", cancellationToken);
         }
 
         // As pg_restore: indexes and keys built once over the loaded rows, then the foreign keys checked in one pass each.
@@ -119,7 +119,7 @@ internal static class DomainLoader
             foreach (var sql in load.Rebuild)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                load.Execute(sql);
+                load.Execute(sql, cancellationToken);
             }
         }
 
@@ -139,26 +139,26 @@ internal static class DomainLoader
         // Only an empty domain (or --reset) is loaded; a quick look without locks decides how strongly to lock.
         var mode = load.Plan.Tables.All(t => Scalar(load.Connection, $"SELECT count(*) FROM (SELECT 1 FROM {t.Table} LIMIT 1) t") == 0) || reset
             ? "ACCESS EXCLUSIVE" : "EXCLUSIVE";
-        load.Execute("SET LOCAL lock_timeout = '200ms'");
+        load.Execute("SET LOCAL lock_timeout = '200ms'", CancellationToken.None);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            load.Execute("SAVEPOINT fence");
+            load.Execute("SAVEPOINT fence", CancellationToken.None);
             try
             {
-                load.Execute($"LOCK TABLE {IdempotencyKeys} IN EXCLUSIVE MODE");
-                load.Execute($"LOCK TABLE {string.Join(", ", load.Plan.Tables.Select(t => t.Table))} IN {mode} MODE");
-                load.Execute("RELEASE SAVEPOINT fence");
+                load.Execute($"LOCK TABLE {IdempotencyKeys} IN EXCLUSIVE MODE", CancellationToken.None);
+                load.Execute($"LOCK TABLE {string.Join(", ", load.Plan.Tables.Select(t => t.Table))} IN {mode} MODE", CancellationToken.None);
+                load.Execute("RELEASE SAVEPOINT fence", CancellationToken.None);
                 break;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                load.Execute("ROLLBACK TO SAVEPOINT fence");
+                load.Execute("ROLLBACK TO SAVEPOINT fence", CancellationToken.None);
                 Thread.Sleep(Random.Shared.Next(50, 250));
             }
         }
 
-        load.Execute("SET LOCAL lock_timeout = 0");
+        load.Execute("SET LOCAL lock_timeout = 0", CancellationToken.None);
     }
 
     private static List<TableResult> CountExisting(NpgsqlConnection connection, DomainPlan plan) =>
