@@ -172,6 +172,40 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         Assert.True(rows.Sum(r => decimal.Parse(r["revenue"].ToString(), System.Globalization.CultureInfo.InvariantCulture)) > 0);
     }
 
+    /// <summary>
+    /// The views' money and ratios reach Trino as the decimals their migrations declare (DataMeesh.Tests checks the same
+    /// against the connector's documented mapping; this is the real connector), and notebook 01's funnel query runs.
+    /// </summary>
+    [RequiresPlatformImagesFact]
+    public async Task The_views_money_and_ratio_columns_are_visible_through_trino_as_declared_decimals()
+    {
+        using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
+        var trino = new TrinoClient(http, PlatformContract.Users.Analyst);
+        var expected = new Dictionary<string, string>
+        {
+            ["sales.sales_summary.total_revenue"] = "decimal(18,2)", ["sales.sales_summary.avg_order_value"] = "decimal(14,2)",
+            ["sales.customer_lifetime_value.lifetime_value"] = "decimal(18,2)", ["sales.customer_lifetime_value.avg_order_value"] = "decimal(14,2)",
+            ["sales.product_performance.total_revenue"] = "decimal(18,2)", ["sales.product_performance.avg_discount"] = "decimal(5,2)",
+            ["marketing.campaign_performance.remaining_budget"] = "decimal(12,2)", ["marketing.campaign_performance.budget_utilization_pct"] = "decimal(5,2)",
+            ["marketing.campaign_performance.conversion_rate"] = "decimal(5,2)", ["marketing.lead_funnel.avg_lead_score"] = "decimal(5,2)",
+        };
+
+        var visible = new Dictionary<string, string>();
+        foreach (var catalog in new[] { "sales", "marketing" })
+        {
+            foreach (var row in await trino.QueryAsync(
+                         $"SELECT table_name, column_name, data_type FROM {catalog}.information_schema.columns WHERE table_schema = 'public'", Timeout))
+            {
+                visible[$"{catalog}.{row["table_name"].GetString()}.{row["column_name"].GetString()}"] = row["data_type"].GetString()!;
+            }
+        }
+
+        Assert.All(expected, column => Assert.True(visible.TryGetValue(column.Key, out var type) && type == column.Value,
+            $"{column.Key}: Trino shows {visible.GetValueOrDefault(column.Key) ?? "nothing"}, expected {column.Value}"));
+        var funnel = await trino.QueryAsync("SELECT status, lead_count, avg_lead_score FROM marketing.public.lead_funnel", Timeout);
+        Assert.Equal(15, funnel.Sum(r => r["lead_count"].GetInt64()));
+    }
+
     [RequiresPlatformImagesFact]
     public async Task Trino_denies_domain_catalogs_to_users_outside_every_group()
     {

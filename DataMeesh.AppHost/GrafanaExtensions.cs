@@ -35,5 +35,6 @@ internal static class GrafanaExtensions
             .WaitForCompletion(seeder)
             .WithHttpHealthCheck("/api/health", endpointName: HttpEndpoint)
             .WithMemoryLimit(PlatformContract.MemoryMiB.Grafana)
-            .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "Grafana (dashboards)");
+            .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "Grafana (dashboards)")
+            .PublishWithIngress(HttpEndpoint, "grafana");
 }

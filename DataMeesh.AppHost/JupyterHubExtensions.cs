@@ -39,6 +39,8 @@ internal static class JupyterHubExtensions
             .WithMemoryLimit(PlatformContract.MemoryMiB.JupyterHub)
             .WithUrlForEndpoint(HttpEndpoint, url => url.DisplayText = "JupyterHub (notebooks, dbt)")
             .WithUrlForEndpoint(DbtDocsEndpoint, url => url.DisplayText = "dbt docs")
-            .PublishWithFileSystemGroup(UsersGroup);
+            .PublishWithFileSystemGroup(UsersGroup)
+            .PublishWithIngress(HttpEndpoint, "jupyterhub")
+            .PublishWithIngress(DbtDocsEndpoint, "dbt-docs");
     }
 }

@@ -28,6 +28,7 @@ internal static class TrinoExtensions
             .WaitFor(metastore)
             .WithMemoryLimit(PlatformContract.MemoryMiB.Trino)
             .WithTrinoStartupCheck()
+            .PublishWithTrinoWorkers(configMapName: "trino-etc")
             .WithUrlForEndpoint(HttpEndpoint, endpoint => new() { Url = $"{endpoint.Url}/ui/", DisplayText = "Trino UI" });
     }
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
 using YamlDotNet.RepresentationModel;
 
 namespace DataMeesh.AppHost.Tests.Infrastructure;
@@ -16,6 +18,17 @@ public sealed partial class PublishedChart : IAsyncLifetime
 
     public string Output { get; private set; } = "";
 
+    /// <summary>Files under ~/.aspire/deployments (Aspire's saved parameter values) that publishing created or changed.</summary>
+    public IReadOnlyList<string> DeploymentStateWritten { get; private set; } = [];
+
+    private static readonly string DeploymentState =
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aspire", "deployments");
+
+    private static Dictionary<string, DateTime> DeploymentStateFiles() =>
+        System.IO.Directory.Exists(DeploymentState)
+            ? System.IO.Directory.EnumerateFiles(DeploymentState, "*", SearchOption.AllDirectories).ToDictionary(f => f, File.GetLastWriteTimeUtc)
+            : [];
+
     public async Task InitializeAsync()
     {
         var root = ProjectPaths.RepositoryRoot;
@@ -28,11 +41,14 @@ public sealed partial class PublishedChart : IAsyncLifetime
             RedirectStandardInput = true,
         };
         foreach (var arg in (string[])["run", "--project", "DataMeesh.AppHost", "--no-build", "-c", configuration, "--",
-                     "--operation", "publish", "--step", "publish", "--output-path", Directory, .. TestSecrets.AsArguments()])
+                     "--operation", "publish", "--step", "publish", "--output-path", Directory,
+                     // Neither read a previous publish's saved parameter values (they would win over these) nor save these.
+                     "--clear-cache", "true", .. TestSecrets.AsArguments()])
         {
             start.ArgumentList.Add(arg);
         }
 
+        var stateBefore = DeploymentStateFiles();
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
@@ -49,6 +65,7 @@ public sealed partial class PublishedChart : IAsyncLifetime
         }
 
         Output = await output + await error;
+        DeploymentStateWritten = [.. DeploymentStateFiles().Where(f => !stateBefore.TryGetValue(f.Key, out var before) || before != f.Value).Select(f => f.Key)];
         Assert.True(process.ExitCode == 0, $"Publishing failed with exit code {process.ExitCode}:\n{Output}");
     }
 
@@ -77,6 +94,40 @@ public sealed partial class PublishedChart : IAsyncLifetime
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The chart as `helm install datameesh` would send it with these <c>--set</c> values: every template rendered
+    /// (HelmTemplate), every object read into KubernetesClient's models with unknown fields failing (strict).
+    /// </summary>
+    public IReadOnlyList<(string File, IKubernetesObject<V1ObjectMeta> Object)> Render(IReadOnlyDictionary<string, string> overrides)
+    {
+        var template = new HelmTemplate(HelmTemplate.Values(Read("values.yaml"), overrides), ReleaseName, Load("Chart.yaml").Text("name")!);
+        var objects = new List<(string, IKubernetesObject<V1ObjectMeta>)>();
+        foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(Directory, "templates"), "*.yaml", SearchOption.AllDirectories).Order())
+        {
+            var relative = Path.GetRelativePath(Directory, file);
+            var rendered = template.Render(File.ReadAllText(file));
+            try
+            {
+                objects.AddRange(KubernetesYaml.LoadAllFromString(rendered, strict: true).Select(o => (relative, (IKubernetesObject<V1ObjectMeta>)o)));
+            }
+            catch (Exception error) when (error is YamlDotNet.Core.YamlException or ArgumentException or InvalidOperationException)
+            {
+                throw new InvalidOperationException($"{relative} is not a valid Kubernetes object once rendered: {error.Message}\n{rendered}", error);
+            }
+        }
+
+        return objects;
+    }
+
+    public const string ReleaseName = "datameesh";
+
+    public YamlMappingNode Load(string relative)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(Read(relative)));
+        return (YamlMappingNode)stream.Documents[0].RootNode;
     }
 
     [GeneratedRegex(@"\{\{.*?\}\}")]

@@ -15,6 +15,10 @@ internal static class ChartPublishing
 
     public static IResourceBuilder<T> PublishAsStatefulSet<T>(this IResourceBuilder<T> resource) where T : IComputeResource => resource;
 
+    public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site) => container;
+
+    public static IResourceBuilder<ContainerResource> PublishWithTrinoWorkers(this IResourceBuilder<ContainerResource> trino, string configMapName) => trino;
+
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource => resource;
 
     public static IResourceBuilder<ContainerResource> PublishConfigDirectory(this IResourceBuilder<ContainerResource> container,

@@ -1,7 +1,15 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Aspire.Hosting.Kubernetes;
 using Aspire.Hosting.Kubernetes.Resources;
+using Aspire.Hosting.Pipelines;
+using Microsoft.Extensions.DependencyInjection;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
+
+// Aspire's pipeline API (a step after the publisher's) is marked experimental in 13.6.
+#pragma warning disable ASPIREPIPELINES001, ASPIREPIPELINES004
 
 namespace DataMeesh.AppHost;
 
@@ -12,9 +20,23 @@ namespace DataMeesh.AppHost;
 /// </summary>
 internal static class ChartPublishing
 {
+    /// <summary>The dashboard the chart runs beside the services (the publisher's default is a nightly build tagged :latest).</summary>
+    public const string DashboardImage = "mcr.microsoft.com/dotnet/aspire-dashboard";
+    public const string DashboardTag = "13.6.5";
+    public const int DashboardMemoryMiB = 256;
+
+    /// <summary>
+    /// How long Helm may wait for a hook Job, and how long the Job itself may run (the seeder alone may wait 600 s for the
+    /// APIs' schema). The Job's deadline is shorter than the install timeout the README gives Helm (15 minutes), so a stuck
+    /// hook fails as the Job's own error, not as Helm's timeout.
+    /// </summary>
+    public const int HookDeadlineSeconds = 840;
+
     /// <summary>`aspire publish` (or `--operation publish`) turns the model into the Helm chart "datameesh".</summary>
-    public static void AddChartTarget(this IDistributedApplicationBuilder builder) =>
-        builder.AddKubernetesEnvironment(PlatformContract.Resources.Kubernetes)
+    public static void AddChartTarget(this IDistributedApplicationBuilder builder)
+    {
+        var chart = new ChartRules();
+        var environment = builder.AddKubernetesEnvironment(PlatformContract.Resources.Kubernetes)
             .WithHelm(helm => helm
                 .WithChartName(PlatformContract.Resources.HelmChart)
                 .WithChartDescription("DataMeesh: domain data products on PostgreSQL, a lake, Trino, JupyterHub and Grafana."))
@@ -23,7 +45,36 @@ internal static class ChartPublishing
                 // Databases, the lake and notebooks must survive pod restarts: claims instead of the default emptyDir.
                 k8s.DefaultStorageType = "pvc";
                 k8s.DefaultStorageSize = "2Gi";
-            });
+            })
+            .WithDashboard(dashboard => dashboard
+                .WithImage(DashboardImage, DashboardTag)
+                .PublishWithMemoryLimit(DashboardMemoryMiB)
+                .PublishAsKubernetesService(chart.Apply));
+
+        // Rules for every workload, applied after each resource's own customisations (annotations added at build time run
+        // first, these are added once the model is complete).
+        builder.Eventing.Subscribe<BeforeStartEvent>((start, _) =>
+        {
+            if (!builder.ExecutionContext.IsPublishMode)
+            {
+                return Task.CompletedTask;
+            }
+
+            foreach (var resource in start.Model.Resources.OfType<IComputeResource>().Where(r => r is not KubernetesAspireDashboardResource))
+            {
+                resource.Annotations.Add(new KubernetesServiceCustomizationAnnotation(chart.Apply));
+            }
+
+            return Task.CompletedTask;
+        });
+
+        // After the publisher has written the chart: values.yaml keeps only what a template reads (ChartRules.TrimValues).
+        builder.Pipeline.AddStep($"trim-values-{environment.Resource.Name}",
+            context => ChartRules.TrimValuesAsync(context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory(),
+                environment.Resource.Annotations.OfType<ChartValueAnnotation>(), context.CancellationToken),
+            dependsOn: $"publish-{environment.Resource.Name}",
+            requiredBy: WellKnownPipelineSteps.Publish);
+    }
 
     /// <summary>
     /// Publishes a run-to-completion resource (the seeder, the bucket creation) as a Job instead of the Deployment the
@@ -47,10 +98,18 @@ internal static class ChartPublishing
                     {
                         ["helm.sh/hook"] = "post-install,post-upgrade",
                         ["helm.sh/hook-weight"] = hookWeight.ToString(CultureInfo.InvariantCulture),
-                        ["helm.sh/hook-delete-policy"] = "before-hook-creation",
+                        // hook-succeeded: a Job that did its work is removed at once (Helm never deletes hook resources on
+                        // uninstall); a failed one stays for `kubectl logs` until the Job's TTL or the next upgrade replaces it.
+                        ["helm.sh/hook-delete-policy"] = "before-hook-creation,hook-succeeded",
                     },
                 },
-                Spec = { Template = template, BackoffLimit = 30 },
+                Spec =
+                {
+                    Template = template,
+                    BackoffLimit = 30,
+                    ActiveDeadlineSeconds = HookDeadlineSeconds,
+                    TtlSecondsAfterFinished = 3600,
+                },
             };
         });
 
@@ -73,6 +132,109 @@ internal static class ChartPublishing
                 Spec = { Selector = deployment.Spec.Selector, Replicas = deployment.Spec.Replicas, Template = deployment.Spec.Template },
             };
         });
+
+    /// <summary>
+    /// An Ingress for a page people open (JupyterHub, Grafana, the dbt docs): the whole host routes to the endpoint, through
+    /// the cluster's default ingress class. The host is <c>{site}.datameesh.localhost</c> unless given at publish time as
+    /// <c>--Chart:Hosts:{site}=...</c>: the publisher writes ingress hosts into the templates as they are, not as values, and
+    /// a configuration key (unlike a parameter) is never overridden by the values a previous publish saved.
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site)
+    {
+        var builder = container.ApplicationBuilder;
+        if (!builder.ExecutionContext.IsPublishMode)
+        {
+            return container;
+        }
+
+        var key = $"Chart:Hosts:{site}";
+        var host = (builder.Configuration[key] ?? $"{site}.datameesh.localhost").ToLowerInvariant();
+        if (host.Length > 253 || !host.Split('.').All(KubernetesText.IsDnsLabel))
+        {
+            throw new DistributedApplicationException($"--{key} must be a DNS host name (letters, digits, '-' between them, labels joined by '.'), not '{host}'.");
+        }
+
+        var environment = builder.CreateResourceBuilder(builder.Resources.OfType<KubernetesEnvironmentResource>().Single());
+        // The publisher routes only endpoints marked external.
+        container.WithEndpoint(endpointName, endpoint => endpoint.IsExternal = true);
+        environment.AddIngress($"{site}-ingress").WithPath(host, "/", container.GetEndpoint(endpointName));
+        return container;
+    }
+
+    /// <summary>How many Trino workers the chart runs beside the coordinator, a Helm value (0: the coordinator does all the work).</summary>
+    public const string TrinoWorkersValue = "parameters.trino.workers";
+
+    /// <summary>
+    /// Trino as a cluster: the coordinator (this resource, which keeps scheduling work on itself so 0 workers still runs
+    /// queries) and a Deployment of <see cref="TrinoWorkersValue"/> workers. A worker is the coordinator's pod with its own
+    /// config.properties (<c>coordinator=false</c>, discovering the coordinator through its Service) and its own component
+    /// label, so the coordinator's Service never routes clients to a worker.
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> PublishWithTrinoWorkers(this IResourceBuilder<ContainerResource> trino, string configMapName)
+    {
+        var builder = trino.ApplicationBuilder;
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            builder.Resources.OfType<KubernetesEnvironmentResource>().Single().Annotations.Add(new ChartValueAnnotation(TrinoWorkersValue, 0));
+        }
+
+        return trino.PublishAsKubernetesService(k8s =>
+        {
+            var coordinator = k8s.Workload!.PodTemplate;
+            var service = k8s.Service!;
+            var http = service.Spec.Ports.Single(p => p.Name == TrinoExtensions.HttpEndpoint);
+            var etc = k8s.AdditionalResources.OfType<ConfigMap>().Single(c => c.Metadata.Name == configMapName);
+
+            var name = KubernetesText.ToDnsLabel(trino.Resource.Name, "worker");
+            var workerConfig = new ConfigMap { Metadata = { Name = $"{name}-config-properties" } };
+            workerConfig.Data[TrinoConfigFile] = string.Join('\n',
+                new[] { "coordinator=false", $"discovery.uri=http://{service.Metadata.Name}:{http.Port.Value}" }
+                    .Concat(etc.Data[TrinoConfigFile].Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                        .Where(line => !line.StartsWith("coordinator=", StringComparison.Ordinal)
+                            && !line.StartsWith("node-scheduler.include-coordinator=", StringComparison.Ordinal)
+                            && !line.StartsWith("discovery.uri=", StringComparison.Ordinal)))) + "\n";
+
+            var labels = new Dictionary<string, string>(coordinator.Metadata.Labels) { ["app.kubernetes.io/component"] = name };
+            var pod = new PodTemplateSpecV1 { Metadata = { Labels = labels } };
+            foreach (var volume in coordinator.Spec.Volumes)
+            {
+                pod.Spec.Volumes.Add(volume);
+            }
+
+            pod.Spec.Volumes.Add(new VolumeV1 { Name = workerConfig.Metadata.Name, ConfigMap = new ConfigMapVolumeSourceV1 { Name = workerConfig.Metadata.Name } });
+            foreach (var source in coordinator.Spec.Containers)
+            {
+                var container = new ContainerV1
+                {
+                    Name = name,
+                    Image = source.Image,
+                    ImagePullPolicy = source.ImagePullPolicy,
+                    ReadinessProbe = source.ReadinessProbe,
+                    Resources = source.Resources,
+                };
+                container.EnvFrom.AddRange(source.EnvFrom);
+                container.Ports.AddRange(source.Ports);
+                container.VolumeMounts.AddRange(source.VolumeMounts.Select(mount => mount.SubPath == TrinoConfigFile
+                    ? new VolumeMountV1 { Name = workerConfig.Metadata.Name, MountPath = mount.MountPath, SubPath = TrinoConfigFile, ReadOnly = true }
+                    : mount));
+                pod.Spec.Containers.Add(container);
+            }
+
+            k8s.AdditionalResources.Add(workerConfig);
+            k8s.AdditionalResources.Add(new ScaledDeployment
+            {
+                Metadata = { Name = $"{name}-deployment", Labels = new Dictionary<string, string>(labels) },
+                Spec =
+                {
+                    Replicas = $"{{{{ .Values.{TrinoWorkersValue} | int }}}}",
+                    Selector = new LabelSelectorV1 { MatchLabels = new Dictionary<string, string>(labels) },
+                    Template = pod,
+                },
+            });
+        });
+    }
+
+    private const string TrinoConfigFile = "config.properties";
 
     /// <summary>The pod's memory limit, with requests at half of it so the whole chart schedules on one laptop-sized node.</summary>
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource =>
@@ -151,6 +313,182 @@ internal static class ChartPublishing
     private static string MiB(int mebibytes) => mebibytes.ToString(CultureInfo.InvariantCulture) + "Mi";
 }
 
+/// <summary>
+/// What every workload of the chart needs whatever resource it comes from, where the publisher's defaults would be
+/// rejected by the API server, break an install silently, or leave pods stuck.
+/// </summary>
+internal sealed partial class ChartRules
+{
+    private const string Readme = "README, Publish to Kubernetes";
+
+    // values.yaml key of a secret -> the resource section that keeps it: the first resource (in model order) that uses it.
+    private readonly Dictionary<string, string> secretSections = new(StringComparer.Ordinal);
+
+    public void Apply(KubernetesResource k8s)
+    {
+        if (k8s.Workload is not { } workload)
+        {
+            return;
+        }
+
+        var pod = workload.PodTemplate.Spec;
+        foreach (var container in pod.Containers)
+        {
+            // The publisher copies the endpoint's scheme ("http"); the API server accepts only HTTP or HTTPS.
+            foreach (var probe in new[] { container.LivenessProbe, container.ReadinessProbe, container.StartupProbe })
+            {
+                if (probe?.HttpGet is { } httpGet)
+                {
+                    httpGet.Scheme = httpGet.Scheme?.ToUpperInvariant() ?? "HTTP";
+                }
+            }
+
+            // Images we build (projects, platform/ Dockerfiles) default to "<name>:latest" with IfNotPresent, so nodes
+            // would keep running whatever :latest they pulled first: require the tag of the build instead.
+            if (ImageParameter().Match(container.Image) is { Success: true } image)
+            {
+                container.Image = Required(image.Groups["path"].Value, "the image you built and pushed, with a tag of its own");
+            }
+        }
+
+        switch (workload)
+        {
+            // A rolling update starts the new pod before the old one stops: scheduled on another node, it waits forever
+            // for the ReadWriteOnce claim the old pod holds. Recreate frees the claim first.
+            case Deployment deployment when pod.Volumes.Any(v => v.PersistentVolumeClaim is not null):
+                deployment.Spec.Strategy = new DeploymentStrategyV1 { Type = "Recreate", RollingUpdate = null! };
+                break;
+            // The API server requires serviceName (the governing Service); the publisher leaves it empty.
+            case StatefulSet statefulSet when k8s.Service is { } service:
+                statefulSet.Spec.ServiceName = service.Metadata.Name;
+                break;
+        }
+
+        if (k8s.Secret is { } secret)
+        {
+            foreach (var key in secret.StringData.Keys.ToList())
+            {
+                secret.StringData[key] = SecretReference().Replace(secret.StringData[key], reference =>
+                {
+                    var name = reference.Groups["key"].Value;
+                    var section = secretSections.TryAdd(name, reference.Groups["section"].Value) ? reference.Groups["section"].Value : secretSections[name];
+                    return Required($".Values.secrets.{section}.{name}", $"the {name.Replace('_', '-')} secret");
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// The publisher writes a values entry for every consumer of a secret (lake_secret_key five times) and for variables
+    /// whose templates embed the value instead: after Apply, a template reads each secret from one section, so every entry
+    /// no template reads is removed, and image entries are emptied (Apply made them required). `aspire deploy` still
+    /// writes every entry it captured into its override file; the ones kept here are among them.
+    /// </summary>
+    public static async Task TrimValuesAsync(string chartDirectory, IEnumerable<ChartValueAnnotation> added, CancellationToken cancellationToken)
+    {
+        var read = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var template in Directory.EnumerateFiles(Path.Combine(chartDirectory, "templates"), "*.yaml", SearchOption.AllDirectories))
+        {
+            var text = await File.ReadAllTextAsync(template, cancellationToken);
+            read.UnionWith(ValuesReference().Matches(text).Select(m => m.Groups["path"].Value));
+        }
+
+        var valuesFile = Path.Combine(chartDirectory, "values.yaml");
+        var values = new YamlStream();
+        using (var reader = new StringReader(await File.ReadAllTextAsync(valuesFile, cancellationToken)))
+        {
+            values.Load(reader);
+        }
+
+        var root = (YamlMappingNode)values.Documents[0].RootNode;
+        foreach (var (sectionKey, sectionNode) in root.Children.ToList())
+        {
+            var section = (YamlMappingNode)sectionNode;
+            foreach (var (resourceKey, resourceNode) in section.Children.ToList())
+            {
+                var entries = (YamlMappingNode)resourceNode;
+                foreach (var (key, value) in entries.Children.ToList())
+                {
+                    var path = $"{sectionKey}.{resourceKey}.{key}";
+                    if (!read.Contains(path))
+                    {
+                        entries.Children.Remove(key);
+                    }
+                    else if (ImagePath().IsMatch(path))
+                    {
+                        entries.Children[key] = new YamlScalarNode("") { Style = ScalarStyle.DoubleQuoted };
+                    }
+                }
+
+                if (entries.Children.Count == 0)
+                {
+                    section.Children.Remove(resourceKey);
+                }
+            }
+        }
+
+        // Values only ChartPublishing's own templates read (the publisher knows nothing of them).
+        foreach (var value in added)
+        {
+            var keys = value.Path.Split('.');
+            var node = root;
+            foreach (var key in keys[..^1])
+            {
+                if (!node.Children.TryGetValue(new YamlScalarNode(key), out var child))
+                {
+                    node.Children[new YamlScalarNode(key)] = child = new YamlMappingNode();
+                }
+
+                node = (YamlMappingNode)child;
+            }
+
+            node.Children[new YamlScalarNode(keys[^1])] = new YamlScalarNode(value.Default.ToString(CultureInfo.InvariantCulture));
+        }
+
+        await using var writer = new StringWriter();
+        values.Save(writer, assignAnchors: false);
+        // YamlStream ends the document with "..."; Helm reads it either way, people read it better without.
+        await File.WriteAllTextAsync(valuesFile, writer.ToString().Replace("\n...\n", "\n", StringComparison.Ordinal), cancellationToken);
+    }
+
+    /// <summary>Helm's `required`: the install fails with the message when the value is missing or empty.</summary>
+    private static string Required(string valuesPath, string what) =>
+        $"{{{{ required `{valuesPath[".Values.".Length..]} is required: {what} ({Readme})` {valuesPath} }}}}";
+
+    [GeneratedRegex(@"^\{\{ (?<path>\.Values\.parameters\.[a-z0-9_]+\.[a-z0-9_]+_image) \}\}$")]
+    private static partial Regex ImageParameter();
+
+    [GeneratedRegex(@"^parameters\.[a-z0-9_]+\.[a-z0-9_]+_image$")]
+    private static partial Regex ImagePath();
+
+    [GeneratedRegex(@"\{\{\s*\.Values\.secrets\.(?<section>[A-Za-z0-9_]+)\.(?<key>[A-Za-z0-9_]+)\s*\}\}")]
+    private static partial Regex SecretReference();
+
+    [GeneratedRegex(@"\.Values\.(?<path>[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+)")]
+    private static partial Regex ValuesReference();
+}
+
+/// <summary>A values.yaml entry (dotted path, default) that a template ChartPublishing writes reads.</summary>
+internal sealed record ChartValueAnnotation(string Path, int Default) : IResourceAnnotation;
+
+/// <summary>An apps/v1 Deployment whose replica count is a Helm expression (the publisher's Deployment takes a number only).</summary>
+public sealed class ScaledDeployment() : Workload("apps/v1", "Deployment")
+{
+    public ScaledDeploymentSpec Spec { get; set; } = new();
+
+    [YamlIgnore]
+    public override PodTemplateSpecV1 PodTemplate => Spec.Template;
+}
+
+public sealed class ScaledDeploymentSpec
+{
+    public string Replicas { get; set; } = "1";
+
+    public LabelSelectorV1 Selector { get; set; } = new();
+
+    public PodTemplateSpecV1 Template { get; set; } = new();
+}
+
 /// <summary>A batch/v1 Job. The publisher serializes workloads by their public properties in camelCase.</summary>
 public sealed class KubernetesJob() : Workload("batch/v1", "Job")
 {
@@ -163,6 +501,10 @@ public sealed class KubernetesJob() : Workload("batch/v1", "Job")
 public sealed class KubernetesJobSpec
 {
     public int? BackoffLimit { get; set; }
+
+    public int? ActiveDeadlineSeconds { get; set; }
+
+    public int? TtlSecondsAfterFinished { get; set; }
 
     public PodTemplateSpecV1 Template { get; set; } = new();
 }

@@ -28,7 +28,8 @@ public static class DataProductEndpoints
             .WithSummary("The dataset's rows: keyset-paged JSON, or the whole filtered result as CSV (Accept: text/csv) or Excel (format=xlsx).")
             .WithDescription("Filters: `column=value` (repeat for several values), `column.gt|gte|lt|lte|ne=value` on filterable columns. " +
                              "`sort=-a,b` on sortable columns, `fields=a,b`, `limit` 1-1000 (default 100), `cursor` = nextCursor of the previous page. " +
-                             "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role.")
+                             "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role. " +
+                             "In CSV, text a spreadsheet would run as a formula (starting with =, @, or + or - before anything but a number) gets a leading '.")
             .Produces<RowsPage>(StatusCodes.Status200OK, "application/json")
             .Produces<string>(StatusCodes.Status200OK, RowService.CsvMediaType, RowService.XlsxMediaType)
             .ProducesValidationProblem()
@@ -40,6 +41,7 @@ public static class DataProductEndpoints
         contracts.MapGet("/", ListContracts).WithName("ListContracts").WithSummary("The data contract (ODCS v3.1) of every dataset.");
         contracts.MapGet("/{dataset}.yaml", GetContract).WithName("GetContract")
             .WithSummary("One dataset's Open Data Contract Standard v3.1.0 contract, generated from the live schema.")
+            .WithDescription("The contract's servers (PostgreSQL and Trino hosts and ports) are included for callers with a token.")
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -47,7 +49,7 @@ public static class DataProductEndpoints
         quality.MapGet("/", GetQuality).RequireAuthorization()
             .WithName("GetQuality").WithSummary("The latest result of every dataset's quality checks, with observed values, thresholds and scores.");
         quality.MapPost("/runs", RunQuality).RequireAuthorization(DataProductRoles.Steward)
-            .WithName("RunQuality").WithSummary("Runs every quality check now (steward role) and returns the new results.")
+            .WithName("RunQuality").WithSummary("Runs every quality check now (the domain's steward role, e.g. sales-steward) and returns the new results.")
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -99,8 +101,10 @@ public static class DataProductEndpoints
         TypedResults.Ok<IReadOnlyList<ContractSummary>>(catalog.Datasets.Select(d => new ContractSummary(d.Name,
             OdcsContract.Id(catalog.Definition, d), OdcsContract.ApiVersion, catalog.Definition.Version, "active", $"/contracts/{d.Name}.yaml")).ToList());
 
-    private static ContentHttpResult GetContract(string dataset, ProductCatalog catalog, ContractServers servers) =>
-        TypedResults.Text(OdcsContract.ToYaml(catalog.Definition, FindDataset(catalog, dataset), servers), "application/yaml; charset=utf-8");
+    // Anyone may read a contract; where the data lives (database and Trino hosts and ports) only a signed-in caller learns.
+    private static ContentHttpResult GetContract(string dataset, ProductCatalog catalog, ContractServers servers, ClaimsPrincipal user) =>
+        TypedResults.Text(OdcsContract.ToYaml(catalog.Definition, FindDataset(catalog, dataset), user.Identity?.IsAuthenticated == true ? servers : null),
+            "application/yaml; charset=utf-8");
 
     private static Ok<QualityReport> GetQuality(QualityMonitor quality) => TypedResults.Ok(quality.Latest);
 
@@ -148,15 +152,25 @@ public static class DataProductEndpoints
     };
 }
 
-/// <summary>The roles of the data products' governance (JWT role claims).</summary>
+/// <summary>
+/// The roles of the data products' governance (JWT role claims). Every API accepts the platform's tokens, so one sign-in
+/// reads every domain; authority to change a domain is that domain's own role (<c>sales-writer</c>, <c>marketing-steward</c>),
+/// so a sales writer cannot create marketing leads. A bare <c>writer</c> or <c>steward</c> role grants nothing.
+/// </summary>
 public static class DataProductRoles
 {
     /// <summary>Sees personal data unmasked.</summary>
     public const string PiiReader = "pii-reader";
 
-    /// <summary>May write (orders, leads, metrics).</summary>
+    /// <summary>The policy of writes (orders, leads, metrics): role <see cref="WriterOf"/> of the API's domain.</summary>
     public const string Writer = "writer";
 
-    /// <summary>May run the quality checks on demand.</summary>
+    /// <summary>The policy of on-demand quality runs: role <see cref="StewardOf"/> of the API's domain.</summary>
     public const string Steward = "steward";
+
+    /// <summary>May write <paramref name="domain"/>: <c>sales-writer</c>.</summary>
+    public static string WriterOf(string domain) => $"{domain}-{Writer}";
+
+    /// <summary>May run <paramref name="domain"/>'s quality checks on demand: <c>sales-steward</c>.</summary>
+    public static string StewardOf(string domain) => $"{domain}-{Steward}";
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using DataMeesh.DataProducts.Rows;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +17,9 @@ public sealed record WriteOutcome(int StatusCode, object Body, string? Location)
 /// Runs a write in one transaction and, when the request carries an <c>Idempotency-Key</c>, records the key and the
 /// response in the same transaction. A retry with the same key gets the stored response (<c>Idempotent-Replayed: true</c>)
 /// and never a second row: concurrent requests with one key serialise on the key's primary key, and the loser replays
-/// the winner's response once it commits. A key reused for a different request is refused (422).
+/// the winner's response once it commits. A key reused for a different request is refused (422). Keys belong to their
+/// caller (the token's issuer and subject): another caller's identical key is another request. Every string of the
+/// request is checked by <see cref="WriteText"/> first.
 /// </summary>
 public sealed class IdempotentWrites(DataPlane dataPlane)
 {
@@ -27,23 +31,31 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
     {
         var cancellationToken = context.RequestAborted;
         var key = ReadKey(context.Request);
-        var requestHash = Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web)));
+        var caller = key is null ? "" : CallerOf(context.User);
+        var json = JsonSerializer.SerializeToUtf8Bytes(request, JsonSerializerOptions.Web);
+        using (var document = JsonDocument.Parse(json))
+        {
+            WriteText.Validate(document.RootElement); // before any text reaches the database
+        }
+
+        var requestHash = Convert.ToHexStringLower(SHA256.HashData(json));
 
         await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (key is not null)
         {
             await using var claim = new NpgsqlCommand("""
-                INSERT INTO datameesh.idempotency_keys (operation, key, request_hash) VALUES (@operation, @key, @hash)
+                INSERT INTO datameesh.idempotency_keys (caller, operation, key, request_hash) VALUES (@caller, @operation, @key, @hash)
                 ON CONFLICT DO NOTHING
                 """, connection, transaction);
+            claim.Parameters.AddWithValue("caller", caller);
             claim.Parameters.AddWithValue("operation", operation);
             claim.Parameters.AddWithValue("key", key);
             claim.Parameters.AddWithValue("hash", requestHash);
             if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 await transaction.RollbackAsync(cancellationToken);
-                return await ReplayAsync(connection, operation, key, requestHash, cancellationToken);
+                return await ReplayAsync(connection, caller, operation, key, requestHash, cancellationToken);
             }
         }
 
@@ -53,8 +65,9 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         {
             await using var record = new NpgsqlCommand("""
                 UPDATE datameesh.idempotency_keys SET status_code = @status, location = @location, response_body = @body
-                WHERE operation = @operation AND key = @key
+                WHERE caller = @caller AND operation = @operation AND key = @key
                 """, connection, transaction);
+            record.Parameters.AddWithValue("caller", caller);
             record.Parameters.AddWithValue("status", outcome.StatusCode);
             record.Parameters.AddWithValue("location", (object?)outcome.Location ?? DBNull.Value);
             record.Parameters.AddWithValue("body", body);
@@ -67,12 +80,14 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         return new ReplayResult(outcome.StatusCode, outcome.Location, body) { Replayed = false };
     }
 
-    private static async Task<IResult> ReplayAsync(NpgsqlConnection connection, string operation, string key, string requestHash,
+    private static async Task<IResult> ReplayAsync(NpgsqlConnection connection, string caller, string operation, string key, string requestHash,
         CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT request_hash, status_code, location, response_body FROM datameesh.idempotency_keys WHERE operation = @operation AND key = @key
+            SELECT request_hash, status_code, location, response_body FROM datameesh.idempotency_keys
+            WHERE caller = @caller AND operation = @operation AND key = @key
             """, connection);
+        command.Parameters.AddWithValue("caller", caller);
         command.Parameters.AddWithValue("operation", operation);
         command.Parameters.AddWithValue("key", key);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -91,6 +106,21 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         }
 
         return new ReplayResult(reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3));
+    }
+
+    /// <summary>
+    /// Whose key it is: a SHA-256 of the token's issuer and subject (<c>sub</c>), so two callers' keys never meet and the
+    /// table stores no identities. A token without a subject cannot use keys: its retries could not be told from another's.
+    /// </summary>
+    private static string CallerOf(ClaimsPrincipal user)
+    {
+        var subject = user.FindFirst(ClaimTypes.NameIdentifier) ?? user.FindFirst("sub");
+        if (subject is null || subject.Value.Length == 0)
+        {
+            throw ProblemException.BadRequest(HeaderName, "Idempotency-Key needs a token with a subject (sub claim): keys belong to their caller.");
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{subject.Issuer}\n{subject.Value}")));
     }
 
     private static string? ReadKey(HttpRequest request)

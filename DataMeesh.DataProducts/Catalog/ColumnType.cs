@@ -19,9 +19,11 @@ public enum ValueKind
 }
 
 /// <summary>Parsing and formatting of a column's values: for filters, cursors, JSON, CSV and the data contract.</summary>
-public sealed record ColumnType(string PostgresType, ValueKind Kind)
+/// <param name="PostgresType">The type's name as information_schema gives it (<c>numeric</c>, <c>text</c>, ...).</param>
+/// <param name="Precision">Declared precision and scale of a <c>numeric(p,s)</c> column; null when none is declared.</param>
+public sealed record ColumnType(string PostgresType, ValueKind Kind, int? Precision = null, int? Scale = null)
 {
-    public static ColumnType FromPostgres(string dataType) => new(dataType, dataType switch
+    public static ColumnType FromPostgres(string dataType, int? precision = null, int? scale = null) => new(dataType, dataType switch
     {
         "smallint" or "integer" or "bigint" => ValueKind.Integer,
         "numeric" => ValueKind.Decimal,
@@ -31,7 +33,14 @@ public sealed record ColumnType(string PostgresType, ValueKind Kind)
         "date" => ValueKind.Date,
         "timestamp with time zone" => ValueKind.Timestamp,
         _ => ValueKind.Other,
-    });
+    }, dataType == "numeric" ? precision : null, dataType == "numeric" && precision is not null ? scale ?? 0 : null);
+
+    /// <summary>
+    /// The type as declared, <c>numeric(18,2)</c> rather than <c>numeric</c>: what the data contract publishes, and what
+    /// decides how Trino's PostgreSQL connector reads the column (it maps numeric(p,s) to decimal(p,s) and skips a
+    /// numeric without precision).
+    /// </summary>
+    public string PhysicalType => Precision is { } precision ? $"{PostgresType}({precision},{Scale})" : PostgresType;
 
     public bool IsComparable => Kind is not ValueKind.Other;
 

@@ -114,7 +114,7 @@ public sealed class ProductCatalog(DataProductDefinition definition)
         }
 
         var columns = table.Columns.Where(c => declaredColumns.ContainsKey(c.Name)).Select(c =>
-            new Column(declaredColumns[c.Name], ColumnType.FromPostgres(c.DataType), c.Nullable,
+            new Column(declaredColumns[c.Name], ColumnType.FromPostgres(c.DataType, c.Precision, c.Scale), c.Nullable,
                 table.PrimaryKey.Contains(c.Name), table.UniqueColumns.Contains(c.Name))).ToList();
 
         foreach (var column in columns.Where(c => (c.Definition.Filter || c.Definition.Sort) && !c.Type.IsComparable))
@@ -169,7 +169,7 @@ public sealed class ProductCatalog(DataProductDefinition definition)
         }
     }
 
-    private sealed record LiveColumn(string Name, string DataType, bool Nullable);
+    private sealed record LiveColumn(string Name, string DataType, bool Nullable, int? Precision, int? Scale);
 
     private sealed record LiveTable(string Kind, List<LiveColumn> Columns, List<string> PrimaryKey, HashSet<string> UniqueColumns);
 
@@ -178,7 +178,7 @@ public sealed class ProductCatalog(DataProductDefinition definition)
         var tables = new Dictionary<string, LiveTable>(StringComparer.Ordinal);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using (var command = new NpgsqlCommand("""
-            SELECT c.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable = 'YES'
+            SELECT c.table_name, t.table_type, c.column_name, c.data_type, c.is_nullable = 'YES', c.numeric_precision, c.numeric_scale
             FROM information_schema.columns c
             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
             WHERE c.table_schema = 'public'
@@ -195,7 +195,8 @@ public sealed class ProductCatalog(DataProductDefinition definition)
                     tables[name] = table;
                 }
 
-                table.Columns.Add(new LiveColumn(reader.GetString(2), reader.GetString(3), reader.GetBoolean(4)));
+                table.Columns.Add(new LiveColumn(reader.GetString(2), reader.GetString(3), reader.GetBoolean(4),
+                    reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)));
             }
         }
 

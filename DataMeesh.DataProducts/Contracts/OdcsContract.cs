@@ -24,10 +24,11 @@ public static class OdcsContract
 
     public static string Id(DataProductDefinition product, Dataset dataset) => $"datameesh-{product.Domain}-{dataset.Name}";
 
-    public static string ToYaml(DataProductDefinition product, Dataset dataset, ContractServers servers) =>
+    /// <param name="servers">Null leaves <c>servers</c> out: hosts and ports are for signed-in callers only.</param>
+    public static string ToYaml(DataProductDefinition product, Dataset dataset, ContractServers? servers) =>
         Yaml.Serialize(Build(product, dataset, servers));
 
-    public static Dictionary<string, object?> Build(DataProductDefinition product, Dataset dataset, ContractServers servers)
+    public static Dictionary<string, object?> Build(DataProductDefinition product, Dataset dataset, ContractServers? servers)
     {
         var definition = dataset.Definition;
         var sla = new List<object>
@@ -63,7 +64,7 @@ public static class OdcsContract
                 ["limitations"] = "Columns classified pii are masked for callers without the pii-reader role.",
             },
             ["schema"] = new List<object> { Schema(dataset) },
-            ["servers"] = new List<object>
+            ["servers"] = servers is null ? null : new List<object>
             {
                 new Dictionary<string, object?>
                 {
@@ -91,7 +92,7 @@ public static class OdcsContract
                 new Dictionary<string, object?> { ["role"] = "pii-reader", ["access"] = "read", ["description"] = "API callers who may see personal data unmasked." },
             },
             ["slaProperties"] = sla,
-        };
+        }.Where(entry => entry.Value is not null).ToDictionary();
     }
 
     private static Dictionary<string, object?> Schema(Dataset dataset) => new()
@@ -106,7 +107,7 @@ public static class OdcsContract
             ["name"] = column.Name,
             ["physicalName"] = column.Name,
             ["logicalType"] = column.Type.Kind == ValueKind.Timestamp ? "timestamp" : column.Type.LogicalType,
-            ["physicalType"] = column.Type.PostgresType,
+            ["physicalType"] = column.Type.PhysicalType,
             ["description"] = column.Definition.Description,
             ["required"] = !column.Nullable,
             ["unique"] = column.Unique,

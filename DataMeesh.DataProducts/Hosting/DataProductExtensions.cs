@@ -47,15 +47,19 @@ public static class DataProductExtensions
 
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.Id ?? context.HttpContext.TraceIdentifier);
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>(); // after the default: problems under any Accept
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Binding failures (wrong types, malformed JSON) reach the exception handler, which names the field at fault.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
-        services.AddAuthentication().AddJwtBearer();
+        // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
+        // an attacker what to forge next; the reason is in the API's log.
+        services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
         services.AddAuthorizationBuilder()
-            .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.Writer))
-            .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.Steward));
+            .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
+            .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.StewardOf(product.Domain)));
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ForbiddenProblemHandler>();
 
         services.AddOpenApi(options => options
             .AddDocumentTransformer<DatasetSchemaTransformer>()
@@ -65,12 +69,16 @@ public static class DataProductExtensions
             document.Info.Title = $"{product.Title} data product";
             document.Info.Version = product.Version;
             document.Info.Description = product.Description;
+            // The generator lists the request's own scheme and Host header as the server, which echoes whatever Host a
+            // caller sends (and names internal hosts behind a proxy); without servers, clients use the document's own URL.
+            document.Servers = [];
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
             document.Components.SecuritySchemes["Bearer"] = new OpenApiSecurityScheme
             {
                 Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
-                Description = "Roles: any valid token reads (PII masked); pii-reader sees PII; writer writes; steward runs quality checks.",
+                Description = $"Roles: any valid token reads (PII masked); pii-reader sees PII; {DataProductRoles.WriterOf(product.Domain)} writes; " +
+                              $"{DataProductRoles.StewardOf(product.Domain)} runs quality checks. Other domains' roles grant nothing here.",
             };
             document.Security ??= [];
             document.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("Bearer", document)] = [] });

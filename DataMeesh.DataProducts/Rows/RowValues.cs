@@ -66,9 +66,30 @@ internal static class RowValues
             case ValueKind.Boolean: WriteAscii(output, reader.GetFieldValue<bool>(ordinal) ? "true" : "false"); break;
             case ValueKind.Date: WriteFormattable(output, reader.GetFieldValue<DateOnly>(ordinal), "yyyy-MM-dd"); break;
             case ValueKind.Timestamp: WriteFormattable(output, reader.GetFieldValue<DateTime>(ordinal), "O"); break;
-            default: WriteCsvText(output, type.Kind == ValueKind.Text ? reader.GetFieldValue<string>(ordinal) : reader.GetValue(ordinal).ToString() ?? ""); break;
+            default: WriteCsvText(output, DefuseFormula(type.Kind == ValueKind.Text ? reader.GetFieldValue<string>(ordinal) : reader.GetValue(ordinal).ToString() ?? "")); break;
         }
     }
+
+    /// <summary>
+    /// A text cell a spreadsheet would run as a formula (<c>=HYPERLINK(...)</c>, <c>+cmd|' /C calc'!A0</c>, <c>@SUM(...)</c>)
+    /// gets a leading <c>'</c>, which spreadsheets read as "this is text" (OWASP's advice for CSV injection). A sign
+    /// followed by nothing but digits and number punctuation (a phone number <c>+44 20 7946 0001</c>, <c>-12.5</c>) names
+    /// no function or cell and is left as it is. Excel files need none of this: their cells are typed strings.
+    /// </summary>
+    public static string DefuseFormula(string text)
+    {
+        if (text.Length == 0)
+        {
+            return text;
+        }
+
+        var first = text[0];
+        var formula = first is '=' or '@' or '\t' or '\r' or '\uFF1D' or '\uFF20'
+                      || (first is '+' or '-' or '\uFF0B' or '\uFF0D' && text.AsSpan(1).ContainsAnyExcept(NumberLike));
+        return formula ? "'" + text : text;
+    }
+
+    private static readonly SearchValues<char> NumberLike = SearchValues.Create("0123456789 .,()/-");
 
     public static void WriteCsvText(IBufferWriter<byte> output, string text)
     {

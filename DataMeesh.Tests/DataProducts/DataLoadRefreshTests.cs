@@ -82,26 +82,49 @@ public sealed class DataLoadRefreshTests : IAsyncLifetime
     [Fact]
     public async Task A_burst_of_announcements_is_measured_by_one_run_once_it_has_settled()
     {
-        // Ten loads announced over two seconds (longer than the quiet period, so a run per load or one mid-burst would show).
-        for (var i = 0; i < 10; i++)
+        for (var attempt = 1; ; attempt++)
         {
-            if (i > 0)
+            var runsBefore = await LoadRunsAsync();
+            // Ten loads announced over two seconds (longer than the quiet period, so a run per load or one mid-burst would show).
+            var announced = new List<DateTime>();
+            await using (var connection = new NpgsqlConnection(apps.Databases.Sales))
             {
-                await Task.Delay(200);
+                await connection.OpenAsync();
+                for (var i = 0; i < 10; i++)
+                {
+                    if (i > 0)
+                    {
+                        await Task.Delay(200);
+                    }
+
+                    await using var notify = new NpgsqlCommand("SELECT clock_timestamp() FROM pg_notify(@channel, 'sales')", connection);
+                    notify.Parameters.AddWithValue("channel", DataLoadNotification.Channel);
+                    announced.Add((DateTime)(await notify.ExecuteScalarAsync())!);
+                }
             }
 
-            await AnnounceAsync(apps.Databases.Sales, "sales");
+            await EventuallyAsync(async () => await LoadRunsAsync() > runsBefore ? null : "no load run yet");
+
+            // A machine that stalls for most of a second between two announcements splits the burst into two honest
+            // bursts; that attempt proves nothing, so it is repeated (the property is about bursts, not about stalls).
+            var longestGap = announced.Zip(announced.Skip(1), (a, b) => b - a).Max();
+            if (longestGap > AnnouncedLoads.QuietPeriod - TimeSpan.FromMilliseconds(300) && attempt < 3)
+            {
+                await Task.Delay(AnnouncedLoads.QuietPeriod * 3);
+                continue;
+            }
+
+            var started = Assert.Single(await apps.Databases.RowsAsync("sales",
+                $"SELECT started_at FROM datameesh.quality_runs WHERE trigger = 'load' ORDER BY run_id OFFSET {runsBefore}"));
+            // Every announcement came before the run started, so the run measured them all and none asks for another.
+            Assert.True((DateTime)started[0]! >= announced[^1] + AnnouncedLoads.QuietPeriod - TimeSpan.FromMilliseconds(100),
+                $"the run started at {started[0]:O}, before the burst ending at {announced[^1]:O} had been quiet for {AnnouncedLoads.QuietPeriod}");
+            return;
         }
-
-        var lastAnnounced = await apps.Databases.ScalarAsync<DateTime>("sales", "SELECT clock_timestamp()");
-        await EventuallyAsync(async () =>
-            (await (await apps.Client("sales").GetAsync("/quality")).JsonAsync()).GetProperty("trigger").GetString() == "load" ? null : "no load run yet");
-
-        var started = Assert.Single(await apps.Databases.RowsAsync("sales", "SELECT started_at FROM datameesh.quality_runs WHERE trigger = 'load'"));
-        // Every announcement came before the run started, so the run measured them all and none asks for another.
-        Assert.True((DateTime)started[0]! >= lastAnnounced + AnnouncedLoads.QuietPeriod - TimeSpan.FromMilliseconds(100),
-            $"the run started at {started[0]:O}, before the burst ending at {lastAnnounced:O} had been quiet for {AnnouncedLoads.QuietPeriod}");
     }
+
+    private Task<long> LoadRunsAsync() =>
+        apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM datameesh.quality_runs WHERE trigger = 'load'");
 
     [Fact]
     public async Task A_listener_that_lost_its_connection_listens_again_and_measures_what_it_may_have_missed()

@@ -74,13 +74,23 @@ public class DataProductApps : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client signed in as <paramref name="subject"/> (the token's <c>sub</c>) with <paramref name="roles"/>.</summary>
+    public HttpClient ClientAs(string domain, string subject, params string[] roles)
+    {
+        var client = Api(domain);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TokenExpiring(DateTime.UtcNow.AddHours(1), subject, roles));
+        return client;
+    }
+
     public string Token(params string[] roles) => TokenExpiring(DateTime.UtcNow.AddHours(1), roles);
 
-    public string TokenExpiring(DateTime expires, params string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public string TokenExpiring(DateTime expires, params string[] roles) => TokenExpiring(expires, "test-user", roles);
+
+    public string TokenExpiring(DateTime expires, string subject, string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = Issuer,
         Audience = Audience,
-        Subject = new System.Security.Claims.ClaimsIdentity([new("sub", "test-user"), .. roles.Select(r => new System.Security.Claims.Claim("role", r))]),
+        Subject = new System.Security.Claims.ClaimsIdentity([new("sub", subject), .. roles.Select(r => new System.Security.Claims.Claim("role", r))]),
         Expires = expires,
         NotBefore = expires.AddHours(-2),
         SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(signingKey), SecurityAlgorithms.HmacSha256),

@@ -32,7 +32,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_postgres_mid_traffic_gives_503s_and_the_apis_recover_when_it_restarts()
     {
-        var sales = apps.Client("sales", "writer");
+        var sales = apps.Client("sales", "sales-writer");
         var marketing = apps.Client("marketing");
         var outcomes = new ConcurrentQueue<Outcome>();
         using var stopTraffic = new CancellationTokenSource();
@@ -59,6 +59,10 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         await WaitForAsync(() => outcomes.Count(o => o.Phase == Phase.Down) >= 40, "requests during the outage");
         var healthWhileDown = await apps.Api("sales").GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, healthWhileDown.StatusCode);
+        // A caller that accepts only CSV gets the 503 as a problem too (it was an empty body).
+        var csvWhileDown = new HttpRequestMessage(HttpMethod.Get, "/datasets/orders/rows");
+        csvWhileDown.Headers.Accept.ParseAdd("text/csv");
+        Assert.True((await (await sales.SendAsync(csvWhileDown)).ProblemAsync(503)).TryGetProperty("detail", out _));
 
         // A write during the outage fails cleanly; the client retries it later with the same key.
         const string key = "outage-order-1";

@@ -16,7 +16,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     [Fact]
     public async Task An_order_is_placed_with_prices_and_totals_from_the_catalogue()
     {
-        var response = await apps.Client("sales", "writer").PostJsonAsync("/orders", Order());
+        var response = await apps.Client("sales", "sales-writer").PostJsonAsync("/orders", Order());
         var order = await response.JsonAsync(HttpStatusCode.Created);
         var id = order.GetProperty("orderId").GetInt64();
         Assert.Equal($"/orders/{id}", response.Headers.Location?.ToString());
@@ -30,7 +30,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     [Fact]
     public async Task Concurrent_requests_with_one_idempotency_key_create_exactly_one_order()
     {
-        var client = apps.Client("sales", "writer");
+        var client = apps.Client("sales", "sales-writer");
         var before = await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM orders");
         var keys = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid().ToString()).ToList();
         var responses = await Task.WhenAll(keys.SelectMany(key => Enumerable.Range(0, 6).Select(_ => client.PostJsonAsync("/orders", Order(), key))));
@@ -48,7 +48,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     [Fact]
     public async Task A_key_reused_for_a_different_request_is_refused()
     {
-        var client = apps.Client("sales", "writer");
+        var client = apps.Client("sales", "sales-writer");
         var key = Guid.NewGuid().ToString();
         Assert.Equal(HttpStatusCode.Created, (await client.PostJsonAsync("/orders", Order(quantity: 1), key)).StatusCode);
         await (await client.PostJsonAsync("/orders", Order(quantity: 3), key)).ProblemAsync(422, "Idempotency-Key");
@@ -58,7 +58,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     [Fact]
     public async Task Invalid_orders_are_refused_with_the_field_and_leave_no_row()
     {
-        var client = apps.Client("sales", "writer");
+        var client = apps.Client("sales", "sales-writer");
         var before = await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM orders");
         await (await client.PostJsonAsync("/orders", Order(productId: 999_999))).ProblemAsync(400, "items[0].productId");
         await (await client.PostJsonAsync("/orders", Order(quantity: -1))).ProblemAsync(400, "items[0].quantity");
@@ -81,13 +81,13 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await apps.Api("sales").PostJsonAsync("/orders", Order())).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await apps.Client("sales", "pii-reader").PostJsonAsync("/orders", Order())).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await apps.Client("marketing", "writer").PostAsync("/quality/runs", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await apps.Client("marketing", "marketing-writer").PostAsync("/quality/runs", null)).StatusCode);
     }
 
     [Fact]
     public async Task Leads_and_campaign_metrics_are_recorded_once_and_conflicts_are_409()
     {
-        var client = apps.Client("marketing", "writer");
+        var client = apps.Client("marketing", "marketing-writer");
         var email = $"new.lead.{Guid.NewGuid():N}@example.com";
         var lead = new { firstName = "Nora", lastName = "Quist", email = email.ToUpperInvariant(), leadSource = "LinkedIn", leadScore = 71, campaignId = 1 };
         var key = Guid.NewGuid().ToString();
@@ -114,7 +114,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     public async Task Keyset_paging_returns_each_row_once_while_orders_are_being_placed()
     {
         var reader = apps.Client("sales");
-        var writer = apps.Client("sales", "writer");
+        var writer = apps.Client("sales", "sales-writer");
         var existing = (await apps.Databases.RowsAsync("sales", "SELECT order_id FROM orders ORDER BY order_id")).Select(r => (long)r[0]!).ToHashSet();
         using var stop = new CancellationTokenSource();
         var inserting = Task.Run(async () =>

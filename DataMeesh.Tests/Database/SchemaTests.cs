@@ -6,23 +6,24 @@ namespace DataMeesh.Tests.Database;
 /// <summary>The published schema: names and types notebooks, dashboards and dbt models rely on, and the rules that keep data sane.</summary>
 public sealed class SchemaTests(MigratedDatabases databases) : IClassFixture<MigratedDatabases>
 {
-    private const string Money = "numeric(2)";
+    /// <summary>Money columns; views' sums and averages carry a declared precision too (migration 0004), so Trino sees them.</summary>
+    private const string Price = "numeric(12,2)", Amount = "numeric(14,2)", Sum = "numeric(18,2)", Percent = "numeric(5,2)";
 
     public static TheoryData<string, string, string> PublishedColumns => new()
     {
         { "sales", "customers", "customer_id:bigint, customer_name:text, email:text, phone:text, country:text, industry:text, company_size:text, created_at:timestamp with time zone, updated_at:timestamp with time zone" },
-        { "sales", "products", $"product_id:bigint, product_name:text, category:text, price:{Money}, cost:{Money}, description:text" },
-        { "sales", "orders", $"order_id:bigint, customer_id:bigint, order_date:timestamp with time zone, order_status:text, total_amount:{Money}, payment_method:text, sales_rep:text, region:text" },
-        { "sales", "order_items", $"item_id:bigint, order_id:bigint, product_id:bigint, quantity:integer, unit_price:{Money}, discount_percent:numeric(2), line_total:{Money}" },
-        { "sales", "sales_summary", "month:date, order_count:bigint, total_revenue:numeric, avg_order_value:numeric, unique_customers:bigint" },
-        { "sales", "customer_lifetime_value", "customer_id:bigint, customer_name:text, country:text, industry:text, total_orders:bigint, lifetime_value:numeric, avg_order_value:numeric, last_order_date:timestamp with time zone" },
-        { "sales", "product_performance", "product_id:bigint, product_name:text, category:text, times_sold:bigint, total_quantity:bigint, total_revenue:numeric, avg_discount:numeric" },
-        { "marketing", "campaigns", $"campaign_id:bigint, campaign_name:text, campaign_type:text, channel:text, start_date:date, end_date:date, budget:{Money}, spent:{Money}, status:text, target_audience:text" },
+        { "sales", "products", $"product_id:bigint, product_name:text, category:text, price:{Price}, cost:{Price}, description:text" },
+        { "sales", "orders", $"order_id:bigint, customer_id:bigint, order_date:timestamp with time zone, order_status:text, total_amount:{Amount}, payment_method:text, sales_rep:text, region:text" },
+        { "sales", "order_items", $"item_id:bigint, order_id:bigint, product_id:bigint, quantity:integer, unit_price:{Price}, discount_percent:{Percent}, line_total:{Amount}" },
+        { "sales", "sales_summary", $"month:date, order_count:bigint, total_revenue:{Sum}, avg_order_value:{Amount}, unique_customers:bigint" },
+        { "sales", "customer_lifetime_value", $"customer_id:bigint, customer_name:text, country:text, industry:text, total_orders:bigint, lifetime_value:{Sum}, avg_order_value:{Amount}, last_order_date:timestamp with time zone" },
+        { "sales", "product_performance", $"product_id:bigint, product_name:text, category:text, times_sold:bigint, total_quantity:bigint, total_revenue:{Sum}, avg_discount:{Percent}" },
+        { "marketing", "campaigns", $"campaign_id:bigint, campaign_name:text, campaign_type:text, channel:text, start_date:date, end_date:date, budget:{Price}, spent:{Price}, status:text, target_audience:text" },
         { "marketing", "leads", "lead_id:bigint, first_name:text, last_name:text, email:text, company:text, job_title:text, country:text, lead_source:text, source:text, lead_score:integer, status:text, campaign_id:bigint, created_at:timestamp with time zone, converted_at:timestamp with time zone" },
-        { "marketing", "campaign_metrics", $"metric_id:bigint, campaign_id:bigint, metric_date:date, impressions:bigint, clicks:bigint, conversions:bigint, cost_per_click:{Money}, conversion_rate:numeric(2)" },
-        { "marketing", "website_traffic", "traffic_id:bigint, visit_date:date, page_url:text, source:text, visitors:integer, page_views:integer, bounce_rate:numeric(2), avg_time_on_page:numeric(2)" },
-        { "marketing", "campaign_performance", $"campaign_id:bigint, campaign_name:text, channel:text, budget:{Money}, spent:{Money}, remaining_budget:numeric, budget_utilization_pct:numeric, total_leads:bigint, converted_leads:bigint, conversion_rate:numeric" },
-        { "marketing", "lead_funnel", "status:text, lead_count:bigint, avg_lead_score:numeric, campaigns_contributing:bigint" },
+        { "marketing", "campaign_metrics", $"metric_id:bigint, campaign_id:bigint, metric_date:date, impressions:bigint, clicks:bigint, conversions:bigint, cost_per_click:numeric(10,2), conversion_rate:{Percent}" },
+        { "marketing", "website_traffic", $"traffic_id:bigint, visit_date:date, page_url:text, source:text, visitors:integer, page_views:integer, bounce_rate:{Percent}, avg_time_on_page:numeric(8,2)" },
+        { "marketing", "campaign_performance", $"campaign_id:bigint, campaign_name:text, channel:text, budget:{Price}, spent:{Price}, remaining_budget:{Price}, budget_utilization_pct:{Percent}, total_leads:bigint, converted_leads:bigint, conversion_rate:{Percent}" },
+        { "marketing", "lead_funnel", $"status:text, lead_count:bigint, avg_lead_score:{Percent}, campaigns_contributing:bigint" },
     };
 
     [Theory]
@@ -30,13 +31,13 @@ public sealed class SchemaTests(MigratedDatabases databases) : IClassFixture<Mig
     public async Task Tables_and_views_have_the_published_columns_and_types(string domain, string relation, string expected)
     {
         var rows = await databases.RowsAsync(domain, $"""
-            SELECT column_name, data_type, numeric_scale
+            SELECT column_name, data_type, numeric_precision, numeric_scale
             FROM information_schema.columns
             WHERE table_schema = 'public' AND table_name = '{relation}'
             ORDER BY ordinal_position
             """);
 
-        var actual = string.Join(", ", rows.Select(r => $"{r[0]}:{r[1]}{(r[1] is "numeric" && r[2] is int scale ? $"({scale})" : "")}"));
+        var actual = string.Join(", ", rows.Select(r => $"{r[0]}:{r[1]}{(r[1] is "numeric" && r[2] is int precision ? $"({precision},{r[3]})" : "")}"));
         Assert.Equal(expected, actual);
     }
 

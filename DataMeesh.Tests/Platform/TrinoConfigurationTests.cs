@@ -24,7 +24,7 @@ public sealed class TrinoConfigurationTests
     {
         ["postgresql"] =
         [
-            "connector.name", "connection-url", "connection-user", "connection-password", "postgresql.array-mapping",
+            "connector.name", "connection-url", "connection-user", "connection-password", "decimal-mapping", "postgresql.array-mapping",
             "postgresql.include-system-tables",
         ],
         ["hive"] =

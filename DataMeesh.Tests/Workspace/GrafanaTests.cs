@@ -122,7 +122,7 @@ public sealed partial class GrafanaTests(SeededDomains seeded) : IClassFixture<S
     }
 
     /// <summary>Grafana's macros with a fixed range: the year up to the seeded sample's as-of date.</summary>
-    private static string ReplaceMacros(string sql)
+    internal static string ReplaceMacros(string sql)
     {
         var to = SeedRunner.AsOf.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).AddDays(1);
         var from = to.AddYears(-1);
@@ -135,7 +135,7 @@ public sealed partial class GrafanaTests(SeededDomains seeded) : IClassFixture<S
         return replaced;
     }
 
-    private static IEnumerable<(string Dashboard, JsonObject Panel, JsonObject Target)> Targets() =>
+    internal static IEnumerable<(string Dashboard, JsonObject Panel, JsonObject Target)> Targets() =>
         from dashboard in PlatformFiles.Files("grafana/dashboards", "*.json")
         from panel in PlatformFiles.Json(dashboard)["panels"]!.AsArray().OfType<JsonObject>()
         from target in panel["targets"]?.AsArray().OfType<JsonObject>() ?? []

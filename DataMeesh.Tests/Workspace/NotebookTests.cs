@@ -69,7 +69,11 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
     }
 
     [Fact]
-    public async Task Domain_analytics_runs_headless_as_the_read_only_roles_and_saves_its_figures()
+    public Task Domain_analytics_runs_headless_as_the_read_only_roles_and_saves_its_figures() =>
+        AssertDomainAnalyticsRunsAsync(seeded);
+
+    /// <summary>Runs 03 headless on <paramref name="seeded"/> as the read-only roles: no error, every figure saved and shown.</summary>
+    internal static async Task AssertDomainAnalyticsRunsAsync(SeededDomains seeded)
     {
         await DebianPython.RequireAsync();
         var work = Directory.CreateTempSubdirectory("datameesh-nb03-");
@@ -96,7 +100,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
                 environment[prefix + "PASSWORD"] = connection.Password ?? "";
             }
 
-            var result = await RunAsReadersAsync(source, work.FullName, environment);
+            var result = await RunAsReadersAsync(seeded, source, work.FullName, environment);
 
             Assert.True(result.ExitCode == 0, result.Describe());
             var executed = PlatformFiles.Json(Path.Combine(work.FullName, Path.GetFileName(source)));
@@ -111,6 +115,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
             Assert.All(Directory.GetFiles(outputs, "*.png"), png => Assert.True(new FileInfo(png).Length > 5_000, $"{png} is nearly empty"));
             var shownFigures = outputsOfCells.Count(output => output["data"]?["image/png"] is not null);
             Assert.True(shownFigures >= savedInSource.Length, $"only {shownFigures} figures shown for {savedInSource.Length} saved");
+            NotebookRuns.Keep(work.FullName, $"03-domain-analytics-scale-{seeded.Scale}");
         }
         finally
         {
@@ -122,7 +127,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
     /// Runs the notebook as the domains' read-only roles, as on the platform. The roles are NOLOGIN until an API gives them a
     /// password, so each test database makes its reader role the session role of every new connection for the duration.
     /// </summary>
-    private async Task<ProcessResult> RunAsReadersAsync(string notebook, string outputDirectory, Dictionary<string, string?> environment)
+    private static async Task<ProcessResult> RunAsReadersAsync(SeededDomains seeded, string notebook, string outputDirectory, Dictionary<string, string?> environment)
     {
         foreach (var domain in new[] { "sales", "marketing" })
         {

@@ -7,16 +7,19 @@ namespace DataMeesh.Tests.Workspace;
 /// Migrated sales and marketing databases with the reference sample and one recorded quality run per domain: what the
 /// notebooks and dashboards read on a freshly started platform.
 /// </summary>
-public sealed class SeededDomains : IAsyncLifetime
+public class SeededDomains : IAsyncLifetime
 {
     public MigratedDatabases Databases { get; } = new();
+
+    /// <summary>The seed scale: 1 is the reference sample (8 campaigns), 50 has 400 campaigns and 1,000 orders.</summary>
+    public virtual long Scale => 1;
 
     public static string ReaderRole(string domain) => domain + "_reader";
 
     public async Task InitializeAsync()
     {
         await Databases.InitializeAsync();
-        await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(scale: 1));
+        await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(scale: Scale));
         foreach (var domain in new[] { "sales", "marketing" })
         {
             await RecordQualityRunAsync(Databases.ConnectionString(domain));
@@ -58,4 +61,10 @@ public sealed class SeededDomains : IAsyncLifetime
             ('freshness', 'freshness', NULL, 'warning', false, 48::numeric, 24::numeric, 'no new rows in the last 24 hours')
         ) AS checks (check_name, check_type, column_name, severity, passed, observed_value, threshold, details)
         """);
+}
+
+/// <summary>The same at scale 50: where charts and panels that list every campaign stop being readable.</summary>
+public sealed class SeededDomainsAtScale50 : SeededDomains
+{
+    public override long Scale => 50;
 }

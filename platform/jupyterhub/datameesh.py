@@ -108,9 +108,13 @@ def api_url(domain, path=""):
     return base + "/" + path.lstrip("/") if path else base
 
 
-def api_token():
-    """Bearer token for the APIs' protected endpoints, or None when DATAMEESH_API_TOKEN is not set."""
-    return os.environ.get("DATAMEESH_API_TOKEN") or None
+def api_token(domain=None):
+    """Bearer token for a domain API's protected endpoints: <DOMAIN>_API_TOKEN (e.g. SALES_API_TOKEN) when the platform
+    hands out one token per API, else DATAMEESH_API_TOKEN (one token both APIs accept); None when neither is set."""
+    if domain is not None and domain not in DOMAINS:
+        raise ValueError(f"Unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
+    per_domain = os.environ.get(domain.upper() + "_API_TOKEN") if domain else None
+    return per_domain or os.environ.get("DATAMEESH_API_TOKEN") or None
 
 
 def lake_bucket():
@@ -127,6 +131,38 @@ def output_dir():
     directory = Path(os.environ.get("DATAMEESH_OUTPUT_DIR") or Path.home() / "outputs")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def top_with_rest(frame, label, by, n=10, other="Other"):
+    """The n rows of ``frame`` with the largest ``by`` and one more row summing the numeric columns of all the others,
+    labelled e.g. "Other (391)": a chart of the result has at most n + 1 bars or series whatever the data's size.
+    Ratios are not sums: recompute them from the summed columns afterwards."""
+    import pandas as pd
+
+    ordered = frame.sort_values([by, label], ascending=[False, True])
+    top, rest = ordered.head(n), ordered.iloc[n:]
+    if rest.empty:
+        return top.reset_index(drop=True)
+    grouped = {column: rest[column].sum() for column in rest.select_dtypes("number").columns}
+    grouped[label] = f"{other} ({len(rest)})"
+    return pd.concat([top, pd.DataFrame([grouped])], ignore_index=True)
+
+
+def format_money(value):
+    """Dollars in the unit that keeps the number short: $950, $12.3K, $4.5M, $2M, -$1.2B."""
+    sign, value = ("-" if value < 0 else ""), abs(value)
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= limit:
+            scaled = value / limit
+            return f"{sign}${scaled:,.0f}{suffix}" if round(scaled, 1) == round(scaled) else f"{sign}${scaled:,.1f}{suffix}"
+    return f"{sign}${value:,.0f}"
+
+
+def money_axis(axis):
+    """Labels a matplotlib axis (``ax.yaxis`` or ``ax.xaxis``) in dollars, $K/$M/$B as the values need."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda value, _: format_money(value)))
 
 
 def describe_environment():

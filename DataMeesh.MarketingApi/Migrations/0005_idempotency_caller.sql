@@ -1,0 +1,2 @@
+-- Idempotency keys bound to the caller (issue 16).
+-- @include idempotency_caller
