@@ -30,7 +30,7 @@ public sealed class ResetSafetyTests : IAsyncLifetime
     public async Task Reset_refuses_to_delete_acknowledged_writes_and_changes_nothing()
     {
         var key = Guid.NewGuid().ToString();
-        var placed = await apps.Client("sales", "writer").PostJsonAsync("/orders", Order(), key);
+        var placed = await apps.Client("sales", "sales-writer").PostJsonAsync("/orders", Order(), key);
         Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
         var before = await SeedRunner.FingerprintAsync(apps.Databases);
 
@@ -47,7 +47,7 @@ public sealed class ResetSafetyTests : IAsyncLifetime
     [Fact]
     public async Task Reset_with_discard_writes_takes_the_idempotency_records_along_so_an_old_key_never_replays_to_another_order()
     {
-        var client = apps.Client("sales", "writer");
+        var client = apps.Client("sales", "sales-writer");
         var key = Guid.NewGuid().ToString();
         var first = await client.PostJsonAsync("/orders", Order(), key);
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
@@ -76,7 +76,7 @@ public sealed class ResetSafetyTests : IAsyncLifetime
             new Dictionary<string, string?>(SeederCli.Environment(apps.Databases)) { ["Seeder__PauseAt"] = "first-committed" });
         await seeder.WaitForOutputAsync("paused at first-committed", TimeSpan.FromMinutes(2));
 
-        var client = apps.Client("marketing", "writer");
+        var client = apps.Client("marketing", "marketing-writer");
         var key = Guid.NewGuid().ToString();
         var lead = new { firstName = "Wren", lastName = "Hale", email = $"wren.{Guid.NewGuid():N}@example.com", leadSource = "LinkedIn", leadScore = 64, campaignId = 1 };
         var posting = client.PostJsonAsync("/leads", lead, key);
