@@ -15,11 +15,16 @@ internal static class PostgresExtensions
     // Pinned rather than inherited from the integration, so an Aspire update cannot move the data directory's major version.
     public const string PostgresTag = "18.3";
 
+    /// <summary>One seeder load at a time holds one; a few spare for an operator's own.</summary>
+    public const int MaxPreparedTransactions = 8;
+
     public static DomainDatabase AddDomainDatabase(this IDistributedApplicationBuilder builder, string serverName, string databaseName,
         IResourceBuilder<ParameterResource> adminPassword, string volume, int memoryMiB, IReadOnlyList<string> envNames, string readerRole,
         IResourceBuilder<ParameterResource> readerPassword)
     {
-        var server = builder.AddPostgresServer(serverName, adminPassword, volume, memoryMiB);
+        var server = builder.AddPostgresServer(serverName, adminPassword, volume, memoryMiB)
+            // The seeder commits both domains together with a two-phase commit (PREPARE TRANSACTION); PostgreSQL allows none by default.
+            .WithArgs("-c", $"max_prepared_transactions={MaxPreparedTransactions}");
         return new DomainDatabase(server, server.AddDatabase(databaseName), envNames, readerRole, readerPassword);
     }
 
