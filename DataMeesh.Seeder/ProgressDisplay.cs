@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using DataMeesh.Seeder.Loading;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
@@ -64,6 +65,11 @@ internal sealed class ProgressDisplay(ILogger logger)
             Console.Error.WriteLine($"error: {problem}");
         }
 
+        foreach (var note in report.Notes ?? [])
+        {
+            Console.WriteLine($"note: {note}");
+        }
+
         if (report.Results.Count == 0)
         {
             return;
@@ -76,29 +82,45 @@ internal sealed class ProgressDisplay(ILogger logger)
         {
             foreach (var t in result.Tables)
             {
-                table.AddRow(result.Domain, t.Table, $"{t.Rows:N0}",
-                    result.Outcome == LoadOutcome.Loaded ? $"{t.Elapsed.TotalSeconds:0.00}" : "-",
-                    result.Outcome == LoadOutcome.Loaded ? $"{Rate(t.Rows, t.Elapsed):N0}" : "-");
+                var loaded = result.Outcome == LoadOutcome.Loaded;
+                table.AddRow(result.Domain, t.Table, Count(t.Rows),
+                    loaded ? t.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) : "-",
+                    loaded ? Count(Rate(t.Rows, t.Elapsed)) : "-");
             }
         }
 
         AnsiConsole.Write(table);
         foreach (var result in report.Results)
         {
-            Console.WriteLine(result.Outcome == LoadOutcome.Loaded
-                ? $"{result.Domain}: loaded {result.Rows:N0} rows in {result.Elapsed.TotalSeconds:0.00} s ({Rate(result.Rows, result.Elapsed):N0} rows/s)"
-                : $"{result.Domain}: already loaded ({result.Detail}); nothing changed. Use --reset to replace it.");
+            Console.WriteLine(result.Outcome switch
+            {
+                LoadOutcome.Loaded when result.ReplacedRows is { } replaced =>
+                    $"{result.Domain}: replaced {Count(replaced)} rows with {Timed(result.Rows, result.Elapsed)}",
+                LoadOutcome.Loaded => $"{result.Domain}: loaded {Timed(result.Rows, result.Elapsed)}",
+                _ => AlreadyLoaded(result, report.Scale),
+            });
         }
 
-        var loaded = report.Results.Where(r => r.Outcome == LoadOutcome.Loaded).ToList();
-        if (loaded.Count > 0)
+        var loadedResults = report.Results.Where(r => r.Outcome == LoadOutcome.Loaded).ToList();
+        if (loadedResults.Count > 0)
         {
             // Domains load in parallel, so the wall time is the slowest domain's.
-            var rows = loaded.Sum(r => r.Rows);
-            var elapsed = loaded.Max(r => r.Elapsed);
-            Console.WriteLine($"total: loaded {rows} rows in {elapsed.TotalSeconds:0.000} s ({Rate(rows, elapsed):0} rows/s)");
+            Console.WriteLine($"total: loaded {Timed(loadedResults.Sum(r => r.Rows), loadedResults.Max(r => r.Elapsed))}");
         }
     }
+
+    private static string AlreadyLoaded(DomainResult result, long requestedScale)
+    {
+        var what = result.LoadedScale is { } scale ? $"the sample at scale {Count(scale)}" : "data that fits no scale of the sample";
+        var differs = result.LoadedScale == requestedScale ? "" : $" --scale {Count(requestedScale)} was not loaded.";
+        return $"{result.Domain}: already holds {what} ({result.Detail}); nothing changed.{differs} Use --reset to replace it.";
+    }
+
+    /// <summary>The domain and total lines share one format: "1,666 rows in 0.52 s (3,204 rows/s)".</summary>
+    private static string Timed(long rows, TimeSpan elapsed) =>
+        $"{Count(rows)} rows in {elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s ({Count(Rate(rows, elapsed))} rows/s)";
+
+    private static string Count(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static double Rate(long rows, TimeSpan elapsed) => rows / Math.Max(elapsed.TotalSeconds, 1e-6);
 }

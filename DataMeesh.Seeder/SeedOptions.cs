@@ -6,7 +6,9 @@ namespace DataMeesh.Seeder;
 /// <param name="Reset">Replace data that is already there (otherwise it is kept and reported).</param>
 /// <param name="SchemaTimeout">How long to wait for the APIs' migrations to create the schema.</param>
 /// <param name="Domains">Which domains to load.</param>
-internal sealed record SeedOptions(long Scale, long Seed, DateOnly AsOf, bool Reset, TimeSpan SchemaTimeout, IReadOnlyList<string> Domains)
+/// <param name="DiscardWrites">With <see cref="Reset"/>: replace the data even though rows were written after it was loaded.</param>
+internal sealed record SeedOptions(long Scale, long Seed, DateOnly AsOf, bool Reset, TimeSpan SchemaTimeout, IReadOnlyList<string> Domains,
+    bool DiscardWrites = false)
 {
     public const long MaxScale = 2_000_000;
     public const long DefaultSeed = 42;
@@ -20,5 +22,7 @@ internal static class ExitCodes
     public const int LoadFailed = 1;
     public const int Usage = 2;
     public const int SchemaNotReady = 3;
+    public const int LoginRefused = 4;
+    public const int ResetRefused = 5;
     public const int Cancelled = 130;
 }

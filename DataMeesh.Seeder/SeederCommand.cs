@@ -25,15 +25,25 @@ internal static class SeederCommand
             DefaultValueFactory = _ => SeedOptions.DefaultSeed,
         };
 
-        var asOf = new Option<DateOnly>("--as-of")
+        // No DefaultValueFactory: help would print the day it was run ("[default: 12/01/2026]") as if it were fixed.
+        var asOf = new Option<DateOnly?>("--as-of")
         {
             Description = "The date the sample ends at, as yyyy-MM-dd (default: today, UTC).",
             HelpName = "yyyy-MM-dd",
-            DefaultValueFactory = _ => DateOnly.FromDateTime(DateTime.UtcNow),
             CustomParser = ParseDate,
         };
 
-        var reset = new Option<bool>("--reset") { Description = "Replace data that is already there (in one transaction)." };
+        var reset = new Option<bool>("--reset")
+        {
+            Description = "Replace the data that is there: delete every row of the domain's tables and its API's idempotency records, " +
+                "and load the sample, in one transaction (writes arriving meanwhile wait and land after it). Refused when rows were " +
+                "written after the last load (see --discard-writes).",
+        };
+
+        var discardWrites = new Option<bool>("--discard-writes")
+        {
+            Description = "With --reset: replace the data even though rows were written after it was loaded (orders or leads the API acknowledged).",
+        };
 
         var schemaTimeout = new Option<int>("--schema-timeout")
         {
@@ -54,20 +64,28 @@ internal static class SeederCommand
             "Fills the sales and marketing databases with realistic, deterministic sample data.\n" +
             "Connection strings come from ConnectionStrings__sales and ConnectionStrings__marketing (as the AppHost injects them).\n" +
             "Exit codes: 0 loaded or already there, 1 load failed (rolled back), 2 bad arguments or configuration, " +
-            "3 schema not migrated, 130 cancelled (rolled back).")
+            "3 schema not migrated, 4 login refused, 5 --reset refused (rows written since the last load), 130 cancelled (rolled back).")
         {
-            scale, seed, asOf, reset, schemaTimeout, domains,
+            scale, seed, asOf, reset, discardWrites, schemaTimeout, domains,
         };
 
         root.SetAction((parseResult, cancellationToken) => SeedAsync(new SeedOptions(
             parseResult.GetValue(scale),
             parseResult.GetValue(seed),
-            parseResult.GetValue(asOf),
+            parseResult.GetValue(asOf) ?? DateOnly.FromDateTime(DateTime.UtcNow),
             parseResult.GetValue(reset),
             TimeSpan.FromSeconds(parseResult.GetValue(schemaTimeout)),
-            parseResult.GetValue(domains) is { Length: > 0 } chosen ? [.. chosen.Distinct()] : SeedOptions.AllDomains), cancellationToken));
+            parseResult.GetValue(domains) is { Length: > 0 } chosen ? [.. SeedOptions.AllDomains.Where(chosen.Contains)] : SeedOptions.AllDomains,
+            parseResult.GetValue(discardWrites)), cancellationToken));
 
         var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0 && parsed.GetValue(discardWrites) && !parsed.GetValue(reset))
+        {
+            await Console.Error.WriteLineAsync("error: --discard-writes only applies with --reset.");
+            await Console.Error.WriteLineAsync(Usage);
+            return ExitCodes.Usage;
+        }
+
         if (parsed.Errors.Count > 0)
         {
             foreach (var error in parsed.Errors)
@@ -75,13 +93,17 @@ internal static class SeederCommand
                 await Console.Error.WriteLineAsync($"error: {error.Message}");
             }
 
-            await Console.Error.WriteLineAsync("Usage: DataMeesh.Seeder [--scale N] [--seed N] [--as-of yyyy-MM-dd] [--reset] " +
-                "[--schema-timeout seconds] [--domain sales|marketing]. Run with --help for details.");
+            await Console.Error.WriteLineAsync(Usage);
             return ExitCodes.Usage;
         }
 
-        return await parsed.InvokeAsync();
+        // Ctrl-C (SIGINT) and SIGTERM cancel the run's token; rolling back takes a moment, committing the second domain of a
+        // decided pair too, so the process is not cut off after System.CommandLine's default two seconds.
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
     }
+
+    private const string Usage = "Usage: DataMeesh.Seeder [--scale N] [--seed N] [--as-of yyyy-MM-dd] [--reset [--discard-writes]] " +
+        "[--schema-timeout seconds] [--domain sales|marketing]. Run with --help for details.";
 
     // Parse and range-check in one step: a validator would run after a failed conversion and throw instead of reporting.
     private static long ParseInRange(ArgumentResult result, string option, long min, long max)
@@ -96,7 +118,7 @@ internal static class SeederCommand
         return min;
     }
 
-    private static DateOnly ParseDate(ArgumentResult result)
+    private static DateOnly? ParseDate(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
@@ -121,7 +143,7 @@ internal static class SeederCommand
             report = await host.Services.GetRequiredService<SampleLoader>().RunAsync(options, progress,
                 (plans, loads) => display.ShowAsync(plans, progress, loads), cancellationToken);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             report = new SeedReport(ExitCodes.Cancelled, [], ["Cancelled before loading started; nothing was changed."]);
         }

@@ -26,7 +26,7 @@ internal static class SeederHost
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         AddDomainDataSources(builder);
-        builder.Services.AddSingleton<DomainLoader>();
+        builder.Services.AddSingleton<PhasePause>();
         builder.Services.AddSingleton<SampleLoader>();
         return builder;
     }

@@ -50,33 +50,54 @@ internal sealed class SampleGenerator(long seed, DateOnly asOf)
         var random = new SampleRandom(seed, block, SampleRandom.Stream.Orders);
         var shift = Shift(block);
         var itemId = block * ItemsPerBlock;
+        var accountOrders = block == 0 ? null : PlantedSignals.AccountOrders(new SampleRandom(seed, block, SampleRandom.Stream.Churn));
         for (var k = 0; k < ReferenceSample.Orders.Length; k++)
         {
             var template = ReferenceSample.Orders[k];
-            var customer = customers[template.CustomerIndex];
+            var planned = accountOrders?[k];
+            var customer = customers[planned?.CustomerIndex ?? template.CustomerIndex];
             var orderId = block * OrdersPerBlock + k + 1;
 
             var jitter = block == 0 ? 0 : random.Next(-3, 4);
             var earliestDay = (int)Math.Ceiling((customer.CreatedAt - asOfMidnight).TotalDays) + 1;
-            var day = Math.Clamp(template.Day - shift + jitter, earliestDay, -1);
+            var day = Math.Clamp((planned?.Day ?? template.Day + jitter) - shift, earliestDay, -1);
+            var status = template.Status;
+            if (block > 0)
+            {
+                // A repeat account's rhythm is the signal (PlantedSignals.AccountOrders): no quarter-end pull for it.
+                if (planned is null && random.NextDouble() < PlantedSignals.QuarterEndPush)
+                {
+                    day = PlantedSignals.QuarterEnd(ref random, asOf, day, earliestDay, -1);
+                }
+
+                day = PlantedSignals.Weekday(asOf, day, earliestDay, -1);
+                status = random.NextDouble() < PlantedSignals.CancelledShare ? "Cancelled" : status;
+            }
+
             var orderDate = At(day, block == 0 ? 9 + k * 7 % 9 : random.Next(8, 18));
 
             var items = new OrderItem[template.Lines.Length];
             for (var l = 0; l < items.Length; l++)
             {
-                var line = block == 0
-                    ? template.Lines[l]
-                    : new OrderLineTemplate(random.Next(0, Products.Count), random.Next(1, 4), random.Pick(Discounts));
+                var line = block == 0 ? template.Lines[l] : PlantedLine(ref random);
                 var product = Products[line.ProductIndex];
                 items[l] = new OrderItem(++itemId, orderId, product.ProductId, line.Quantity, product.Price, line.DiscountPercent,
                     OrderItem.ComputeLineTotal(line.Quantity, product.Price, line.DiscountPercent));
             }
 
             var region = NamePools.Region(customer.Country);
-            var order = new Order(orderId, customer.CustomerId, orderDate, template.Status, items.Sum(i => i.LineTotal),
+            var order = new Order(orderId, customer.CustomerId, orderDate, status, items.Sum(i => i.LineTotal),
                 template.PaymentMethod, NamePools.SalesRep(region, k), region);
             yield return (order, items);
         }
+    }
+
+    /// <summary>A generated order line: the deeper the discount, the more units (<see cref="PlantedSignals.ExtraUnits"/>).</summary>
+    private static OrderLineTemplate PlantedLine(ref SampleRandom random)
+    {
+        var product = random.Next(0, Products.Count);
+        var discount = random.Pick(Discounts);
+        return new OrderLineTemplate(product, 1 + Math.Min(5, random.NextPoisson(PlantedSignals.ExtraUnits(discount))), discount);
     }
 
     public IEnumerable<Campaign> Campaigns(long block)
@@ -111,14 +132,31 @@ internal sealed class SampleGenerator(long seed, DateOnly asOf)
         {
             var template = ReferenceSample.Prospects[i];
             var person = people.Prospects[i];
-            long? campaignId = template.CampaignIndex is { } c ? block * CampaignsPerBlock + c + 1 : null;
-            var source = template.CampaignIndex is { } index ? ReferenceSample.Campaigns[index].Channel : "Direct";
-            var score = block == 0 ? template.Score : Math.Clamp(template.Score + random.Next(-8, 9), 0, 100);
+            var (campaignIndex, source, score) = block == 0
+                ? (template.CampaignIndex, template.CampaignIndex is { } index ? ReferenceSample.Campaigns[index].Channel : "Direct", template.Score)
+                : PlantedLead(ref random, template);
+            long? campaignId = campaignIndex is { } c ? block * CampaignsPerBlock + c + 1 : null;
             DateTime? convertedAt = template.ConvertedDay is null ? null : ConversionTime(block, i, shift);
             yield return new Lead(block * LeadsPerBlock + i + 1, person.FirstName, person.LastName, person.Email, person.Company,
                 person.JobTitle, person.Country, source, score, template.Status, campaignId, At(template.CreatedDay - shift, 9 + i % 8),
                 convertedAt);
         }
+    }
+
+    /// <summary>
+    /// A generated lead's source, campaign and score: the source drawn given whether the lead converts, among the channels
+    /// with a campaign running on the day it was created (so a lead never predates its campaign), and a noisy score.
+    /// </summary>
+    private static (int? CampaignIndex, string Source, int Score) PlantedLead(ref SampleRandom random, ProspectTemplate template)
+    {
+        var converted = template.ConvertedDay is not null;
+        int[] Running(string channel) => [.. Enumerable.Range(0, ReferenceSample.Campaigns.Length).Where(c =>
+            ReferenceSample.Campaigns[c].Channel == channel
+            && ReferenceSample.Campaigns[c].StartDay <= template.CreatedDay && template.CreatedDay <= ReferenceSample.Campaigns[c].EndDay)];
+        var source = PlantedSignals.Sources[PlantedSignals.Source(ref random, converted,
+            s => PlantedSignals.Sources[s] == "Direct" || Running(PlantedSignals.Sources[s]).Length > 0)];
+        int? campaign = source == "Direct" ? null : random.Pick(Running(source));
+        return (campaign, source, PlantedSignals.LeadScore(ref random, converted, template.Status));
     }
 
     /// <summary>One row per campaign and day, from the campaign's start to the day before --as-of (or its end).</summary>
@@ -151,15 +189,29 @@ internal sealed class SampleGenerator(long seed, DateOnly asOf)
             ? ReferenceSample.TrackedPages
             : NamePools.PageSections.Select(section => $"/{section}/{random.Pick(NamePools.PageTopics)}-{block}").ToArray();
         var first = asOf.AddDays(ReferenceSample.Campaigns.Min(c => c.StartDay) - Shift(block));
+        var days = asOf.DayNumber - first.DayNumber;
+        var anomaly = block == 0 ? (DateOnly?)null : first.AddDays(random.Next(0, days));
         for (var day = first; day < asOf; day = day.AddDays(1))
         {
             var weekday = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday ? 0.55 : 1.0;
+            // Block 0 keeps the reference figures; later blocks grow over the period (PlantedSignals.TrafficGrowth).
+            var trend = block == 0 ? 1.0 : 1 + (PlantedSignals.TrafficGrowth - 1) * (day.DayNumber - first.DayNumber) / days;
             for (var p = 0; p < pages.Length; p++)
             {
-                var visitors = (int)(random.NextDouble(80, 900) * weekday / (p + 1));
+                var visitors = (int)(random.NextDouble(80, 900) * weekday * trend / (p + 1));
                 var pageViews = (int)(visitors * random.NextDouble(1.1, 2.8));
-                yield return new WebsiteTraffic(day, pages[p], random.Pick(ReferenceSample.TrafficSources), visitors, pageViews,
-                    Math.Round((decimal)random.NextDouble(22, 68), 2), Math.Round((decimal)random.NextDouble(25, 240), 2));
+                var source = random.Pick(ReferenceSample.TrafficSources);
+                var bounceRate = Math.Round((decimal)random.NextDouble(22, 68), 2);
+                var timeOnPage = Math.Round((decimal)random.NextDouble(25, 240), 2);
+                if (day == anomaly && p == 0)
+                {
+                    visitors = (int)(PlantedSignals.AnomalyVisitorFactor * (80 + 900) / 2.0 * weekday * trend); // 8 × the page's mean
+                    pageViews = visitors + visitors / 20;
+                    bounceRate = Math.Round((decimal)random.NextDouble(88, 97), 2);
+                    timeOnPage = Math.Round((decimal)random.NextDouble(1, 6), 2);
+                }
+
+                yield return new WebsiteTraffic(day, pages[p], source, visitors, pageViews, bounceRate, timeOnPage);
             }
         }
     }

@@ -27,6 +27,7 @@ internal struct SampleRandom
         Metrics = 5,
         Traffic = 6,
         Shift = 7,
+        Churn = 8,
     }
 
     public ulong NextUInt64()
@@ -51,6 +52,43 @@ internal struct SampleRandom
     public double NextDouble(double min, double max) => min + NextDouble() * (max - min);
 
     public T Pick<T>(IReadOnlyList<T> items) => items[Next(0, items.Count)];
+
+    /// <summary>Standard normal (Box-Muller; one of the pair is dropped, which keeps the stream simple).</summary>
+    public double NextGaussian()
+    {
+        var u1 = 1.0 - NextDouble(); // (0, 1]: no log(0)
+        var u2 = NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+    }
+
+    /// <summary>Poisson-distributed count with mean <paramref name="mean"/> (Knuth's method; fine for small means).</summary>
+    public int NextPoisson(double mean)
+    {
+        var limit = Math.Exp(-mean);
+        var count = 0;
+        for (var product = NextDouble(); product > limit; product *= NextDouble())
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>An index drawn with the given (not necessarily normalised) weights.</summary>
+    public int PickWeighted(IReadOnlyList<double> weights)
+    {
+        var target = NextDouble() * weights.Sum();
+        for (var i = 0; i < weights.Count; i++)
+        {
+            target -= weights[i];
+            if (target < 0)
+            {
+                return i;
+            }
+        }
+
+        return weights.Count - 1;
+    }
 
     private static ulong SplitMix(ref ulong state)
     {

@@ -2,16 +2,19 @@ using Npgsql;
 
 namespace DataMeesh.Seeder.Loading;
 
+/// <param name="LoginRefused">The server refused the credentials: waiting would not help.</param>
+internal sealed record SchemaProblem(string Message, bool LoginRefused = false);
+
 /// <summary>Waits until a domain's migrations have created every table and column the seeder writes.</summary>
 internal static class SchemaProbe
 {
-    public static async Task<string?> WaitForSchemaAsync(NpgsqlDataSource dataSource, DomainPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<SchemaProblem?> WaitForSchemaAsync(NpgsqlDataSource dataSource, DomainPlan plan, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var problem = await FindMissingAsync(dataSource, plan, cancellationToken);
-            if (problem is null || DateTime.UtcNow >= deadline)
+            if (problem is null || problem.LoginRefused || DateTime.UtcNow >= deadline)
             {
                 return problem;
             }
@@ -21,7 +24,7 @@ internal static class SchemaProbe
     }
 
     /// <returns>What is missing, or <c>null</c> when the schema is complete.</returns>
-    private static async Task<string?> FindMissingAsync(NpgsqlDataSource dataSource, DomainPlan plan, CancellationToken cancellationToken)
+    private static async Task<SchemaProblem?> FindMissingAsync(NpgsqlDataSource dataSource, DomainPlan plan, CancellationToken cancellationToken)
     {
         try
         {
@@ -46,11 +49,16 @@ internal static class SchemaProbe
                 .ToList();
             return missing.Count == 0
                 ? null
-                : $"missing {string.Join(", ", missing.Take(5).Select(m => $"{m.Table}.{m.Column}"))}{(missing.Count > 5 ? ", ..." : "")}";
+                : new SchemaProblem($"missing {string.Join(", ", missing.Take(5).Select(m => $"{m.Table}.{m.Column}"))}{(missing.Count > 5 ? ", ..." : "")}");
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal))
+        {
+            // Class 28, invalid authorization: a wrong password or user. The database not existing yet (3D000) is worth waiting for.
+            return new SchemaProblem(e.MessageText, LoginRefused: true);
         }
         catch (NpgsqlException e)
         {
-            return e.Message;
+            return new SchemaProblem(e.Message);
         }
     }
 }

@@ -8,7 +8,7 @@ public abstract class DatabaseScope : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         foreach (var database in databases)
         {

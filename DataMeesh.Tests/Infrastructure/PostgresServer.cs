@@ -53,7 +53,8 @@ public static class PostgresServer
 
         try
         {
-            var container = new PostgreSqlBuilder("postgres:17").Build();
+            var container = new PostgreSqlBuilder("postgres:17")
+                .WithCommand("-c", $"max_prepared_transactions={PrivatePostgres.PreparedTransactions * 4}").Build();
             await container.StartAsync();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
             return new NpgsqlConnectionStringBuilder(container.GetConnectionString()) { Database = "postgres" }.ConnectionString;
@@ -62,8 +63,8 @@ public static class PostgresServer
         {
             throw new InvalidOperationException(
                 $"DataMeesh.Tests need a real PostgreSQL server. Either set {EnvironmentVariable} to a connection string of a server " +
-                "the tests may create databases on (e.g. \"Host=127.0.0.1;Port=5432;Username=postgres;Password=...\"; `bash .ci/run` " +
-                "starts one), or install and start Docker so Testcontainers can run postgres:17. Docker was not usable: " + e.Message, e);
+                "the tests may create databases on, started with max_prepared_transactions > 0 (the seeder's two-phase commit; e.g. " +
+                "\"Host=127.0.0.1;Port=5432;Username=postgres;Password=...\"; `bash .ci/run` starts one), or install and start Docker so Testcontainers can run postgres:17. Docker was not usable: " + e.Message, e);
         }
     }
 }

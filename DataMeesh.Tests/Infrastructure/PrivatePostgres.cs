@@ -30,19 +30,23 @@ public abstract class PrivatePostgres : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    public static async Task<PrivatePostgres> StartNewAsync()
+    /// <summary>The seeder commits both domains with a two-phase commit, which needs prepared transactions (PostgreSQL's default is 0).</summary>
+    public const int PreparedTransactions = 16;
+
+    /// <param name="maxPreparedTransactions">0 gives a server as PostgreSQL configures one by default.</param>
+    public static async Task<PrivatePostgres> StartNewAsync(int maxPreparedTransactions = PreparedTransactions)
     {
         var port = FreePort();
         if (FindBinaries() is { } binaries)
         {
-            var cluster = new LocalCluster(binaries, port);
+            var cluster = new LocalCluster(binaries, port, maxPreparedTransactions);
             await cluster.InitializeAsync();
             return cluster;
         }
 
         try
         {
-            var container = new ContainerServer(port);
+            var container = new ContainerServer(port, maxPreparedTransactions);
             await container.StartAsync();
             return container;
         }
@@ -83,7 +87,7 @@ public abstract class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary>initdb + pg_ctl in a temporary directory. PostgreSQL refuses to run as root, so root runs it as postgres.</summary>
-    private sealed class LocalCluster(string binaries, int port) : PrivatePostgres(port)
+    private sealed class LocalCluster(string binaries, int port, int maxPreparedTransactions) : PrivatePostgres(port)
     {
         private readonly string directory = Directory.CreateTempSubdirectory("datameesh-private-pg.").FullName;
         private readonly bool asPostgresUser = Environment.UserName == "root";
@@ -114,7 +118,7 @@ public abstract class PrivatePostgres : IAsyncDisposable
         public override Task StartAsync() => RunServerToolAsync("pg_ctl",
         [
             "-D", DataDirectory, "-l", Path.Combine(directory, "postgres.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            "-o", $"-p {Port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_prepared_transactions={maxPreparedTransactions}", "start",
         ]);
 
         // Fast shutdown: every session is terminated (57P01) and the server stops accepting connections.
@@ -159,9 +163,10 @@ public abstract class PrivatePostgres : IAsyncDisposable
     }
 
     /// <summary>For machines with Docker but no local PostgreSQL: the host port is fixed so a restarted container keeps it.</summary>
-    private sealed class ContainerServer(int port) : PrivatePostgres(port)
+    private sealed class ContainerServer(int port, int maxPreparedTransactions) : PrivatePostgres(port)
     {
-        private readonly PostgreSqlContainer container = new PostgreSqlBuilder("postgres:17").WithPortBinding(port, 5432).Build();
+        private readonly PostgreSqlContainer container = new PostgreSqlBuilder("postgres:17").WithPortBinding(port, 5432)
+            .WithCommand("-c", $"max_prepared_transactions={maxPreparedTransactions}").Build();
 
         public override string AdminConnectionString =>
             new NpgsqlConnectionStringBuilder(container.GetConnectionString()) { Database = "postgres", Timeout = 5 }.ConnectionString;

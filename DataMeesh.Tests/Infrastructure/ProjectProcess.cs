@@ -81,6 +81,33 @@ public sealed class ProjectProcess : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>SIGINT, what Ctrl-C in a terminal sends.</summary>
+    public void Interrupt()
+    {
+        if (SendSignal(process.Id, 2) != 0)
+        {
+            throw new InvalidOperationException($"kill(SIGINT) failed for process {process.Id}.");
+        }
+    }
+
+    /// <summary>Waits until the program has printed <paramref name="text"/> (stdout or stderr), or fails with what it printed.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!(Output + Error).Contains(text, StringComparison.Ordinal))
+        {
+            if (process.HasExited || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"'{text}' never appeared{(process.HasExited ? $" (exited {process.ExitCode})" : "")}. Output:\n{Output}\n{Error}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <summary>SIGKILL: no chance to clean up, like a crash or an OOM kill.</summary>
     public void Kill() => process.Kill(entireProcessTree: true);
 

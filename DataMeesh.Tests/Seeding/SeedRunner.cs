@@ -42,6 +42,23 @@ internal static class SeedRunner
         Assert.True(report.ExitCode == ExitCodes.Success, string.Join("\n", report.Problems));
     }
 
+    /// <summary>Every index and constraint of both domains' tables, as definitions (the seeder rebuilds them after loading).</summary>
+    public static async Task<List<string>> SchemaAsync(MigratedDatabases databases)
+    {
+        var definitions = new List<string>();
+        foreach (var domain in new[] { "sales", "marketing" })
+        {
+            definitions.AddRange((await databases.RowsAsync(domain, """
+                SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+                UNION ALL
+                SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+                ORDER BY 1
+                """)).Select(r => $"{domain}: {r[0]}"));
+        }
+
+        return definitions;
+    }
+
     /// <summary>A fingerprint of every row of every table, in key order: equal fingerprints mean identical data.</summary>
     public static async Task<Dictionary<string, string>> FingerprintAsync(MigratedDatabases databases)
     {
