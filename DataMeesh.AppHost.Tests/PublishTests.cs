@@ -343,9 +343,9 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Theory]
-    [InlineData("jupyterhub", ResourceNames.JupyterHub, JupyterHubExtensions.HttpEndpoint)]
-    [InlineData("dbt-docs", ResourceNames.JupyterHub, JupyterHubExtensions.DbtDocsEndpoint)]
-    [InlineData("grafana", ResourceNames.Grafana, GrafanaExtensions.HttpEndpoint)]
+    [InlineData("jupyterhub", ResourceNames.JupyterHub, JupyterHubResource.HttpEndpointName)]
+    [InlineData("dbt-docs", ResourceNames.JupyterHub, JupyterHubResource.DbtDocsEndpointName)]
+    [InlineData("grafana", ResourceNames.Grafana, GrafanaResource.HttpEndpointName)]
     public void The_pages_people_open_have_an_ingress_on_their_own_host(string site, string resource, string endpoint)
     {
         var ingress = Assert.Single(Installed<V1Ingress>(), i => i.Name() == $"{site}-ingress");

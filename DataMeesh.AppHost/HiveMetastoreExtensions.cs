@@ -18,6 +18,8 @@ internal static class HiveMetastoreExtensions
     /// </summary>
     public static IResourceBuilder<HiveMetastoreResource> AddHiveMetastore(this IDistributedApplicationBuilder builder) =>
         builder.AddResource(new HiveMetastoreResource(ResourceNames.HiveMetastore))
+            // The image name the build is tagged with (the build gives it a content tag), as AddDockerfile names it.
+            .WithImage(ResourceNames.HiveMetastore)
             .WithDockerfile(builder.PlatformPath(PlatformContract.Paths.HiveSource))
             .WithEndpoint(targetPort: PlatformContract.Ports.HiveThrift, name: HiveMetastoreResource.ThriftEndpointName, scheme: "tcp")
             .WithMemoryLimit(PlatformContract.MemoryMiB.HiveMetastore)

@@ -21,6 +21,7 @@ internal static class JupyterHubExtensions
     public static IResourceBuilder<JupyterHubResource> AddJupyterHub(this IDistributedApplicationBuilder builder,
         IResourceBuilder<ParameterResource> adminPassword, IResourceBuilder<ParameterResource> userPassword) =>
         builder.AddResource(new JupyterHubResource(ResourceNames.JupyterHub))
+            .WithImage(ResourceNames.JupyterHub)
             .WithDockerfile(builder.PlatformPath(PlatformContract.Paths.Platform), PlatformContract.Paths.JupyterHubDockerfile)
             .WithHttpEndpoint(port: PlatformContract.Ports.JupyterHubHost, targetPort: PlatformContract.Ports.JupyterHub, name: JupyterHubResource.HttpEndpointName)
             .WithHttpEndpoint(port: PlatformContract.Ports.DbtDocsHost, targetPort: PlatformContract.Ports.DbtDocs, name: JupyterHubResource.DbtDocsEndpointName)
