@@ -2,7 +2,7 @@ namespace DataMeesh.AppHost;
 
 /// <summary>
 /// How consumers (Trino, Grafana, the notebooks) read a domain: its database, the variables they find it by, and the
-/// read-only role with its password (the domain's API gives the role its login; see DataProductExtensions.WithReaderPassword).
+/// read-only role with its password (the domain's API gives the role its login; see DataProductApiExtensions.WithReaderPassword).
 /// </summary>
 internal sealed record DomainReader(
     IResourceBuilder<PostgresDatabaseResource> Database,
