@@ -26,7 +26,7 @@ public sealed partial class ChartSeamTests
     public void Both_sides_of_the_switch_have_the_same_methods()
     {
         var enabled = Methods("ChartPublishing.Kubernetes.cs");
-        Assert.Contains(enabled, m => m.Contains(" PublishWithTrinoWorkers(", StringComparison.Ordinal));
+        Assert.Contains(enabled, m => m.Contains(" PublishWithTrinoWorkers<T>(", StringComparison.Ordinal));
         Assert.Equal(enabled, Methods("ChartPublishing.Disabled.cs"));
     }
 

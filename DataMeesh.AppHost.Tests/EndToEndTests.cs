@@ -5,7 +5,6 @@ using System.Text.Json;
 using DataMeesh.AppHost.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Resources = DataMeesh.PlatformContract.Resources;
 
 namespace DataMeesh.AppHost.Tests;
 
@@ -147,7 +146,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresPlatformImagesFact]
     public async Task The_customer_journey_through_trino_matches_the_seed_data()
     {
-        using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
+        using var http = platform.App.CreateHttpClient(ResourceNames.Trino, "http");
         var trino = new TrinoClient(http, PlatformContract.Users.Analyst);
         var rows = await trino.QueryAsync(CustomerJourney, Timeout);
         var expected = await ExpectedJourneyAsync();
@@ -179,7 +178,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresPlatformImagesFact]
     public async Task The_views_money_and_ratio_columns_are_visible_through_trino_as_declared_decimals()
     {
-        using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
+        using var http = platform.App.CreateHttpClient(ResourceNames.Trino, "http");
         var trino = new TrinoClient(http, PlatformContract.Users.Analyst);
         var expected = new Dictionary<string, string>
         {
@@ -209,7 +208,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresPlatformImagesFact]
     public async Task Trino_denies_domain_catalogs_to_users_outside_every_group()
     {
-        using var http = platform.App.CreateHttpClient(Resources.Trino, "http");
+        using var http = platform.App.CreateHttpClient(ResourceNames.Trino, "http");
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             new TrinoClient(http, "stranger").QueryAsync("SELECT count(*) FROM sales.public.customers", Timeout));
         Assert.Contains("Access Denied", error.Message, StringComparison.OrdinalIgnoreCase);
@@ -218,7 +217,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresPlatformImagesFact]
     public async Task Grafana_has_working_trino_and_postgresql_datasources()
     {
-        using var http = platform.App.CreateHttpClient(Resources.Grafana, "http");
+        using var http = platform.App.CreateHttpClient(ResourceNames.Grafana, "http");
         var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{TestSecrets.Values[PlatformContract.Parameters.GrafanaAdminPassword]}"));
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
 
@@ -237,7 +236,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresPlatformImagesFact]
     public async Task JupyterHub_is_healthy()
     {
-        using var http = platform.App.CreateHttpClient(Resources.JupyterHub, "http");
+        using var http = platform.App.CreateHttpClient(ResourceNames.JupyterHub, "http");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hub/health", Timeout)).StatusCode);
     }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Env = DataMeesh.PlatformContract.Env;
-using Resources = DataMeesh.PlatformContract.Resources;
 
 namespace DataMeesh.AppHost.Tests;
 
@@ -13,8 +12,8 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     public static TheoryData<string> AllResources() =>
     [
         ResourceNames.SalesPostgres, ResourceNames.SalesDatabase, ResourceNames.MarketingPostgres, ResourceNames.MarketingDatabase,
-        ResourceNames.MetastorePostgres, ResourceNames.MetastoreDatabase, Resources.Lake, Resources.LakeInit, Resources.HiveMetastore,
-        Resources.Trino, ResourceNames.SalesApi, ResourceNames.MarketingApi, ResourceNames.Seeder, Resources.JupyterHub, Resources.Grafana,
+        ResourceNames.MetastorePostgres, ResourceNames.MetastoreDatabase, ResourceNames.Lake, ResourceNames.LakeInit, ResourceNames.HiveMetastore,
+        ResourceNames.Trino, ResourceNames.SalesApi, ResourceNames.MarketingApi, ResourceNames.Seeder, ResourceNames.JupyterHub, ResourceNames.Grafana,
     ];
 
     [Theory]
@@ -30,10 +29,10 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     }
 
     [Theory]
-    [InlineData(Resources.Trino, "docker.io", "trinodb/trino", "483")]
-    [InlineData(Resources.Lake, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
-    [InlineData(Resources.LakeInit, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
-    [InlineData(Resources.Grafana, "docker.io", "grafana/grafana", "13.2.0")]
+    [InlineData(ResourceNames.Trino, "docker.io", "trinodb/trino", "483")]
+    [InlineData(ResourceNames.Lake, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
+    [InlineData(ResourceNames.LakeInit, "quay.io", "minio/minio", "RELEASE.2025-09-07T16-13-09Z")]
+    [InlineData(ResourceNames.Grafana, "docker.io", "grafana/grafana", "13.2.0")]
     [InlineData(ResourceNames.SalesPostgres, "docker.io", "library/postgres", "18.3")]
     [InlineData(ResourceNames.MarketingPostgres, "docker.io", "library/postgres", "18.3")]
     [InlineData(ResourceNames.MetastorePostgres, "docker.io", "library/postgres", "18.3")]
@@ -46,8 +45,8 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     }
 
     [Theory]
-    [InlineData(Resources.HiveMetastore, "platform/hive", "Dockerfile")]
-    [InlineData(Resources.JupyterHub, "platform", "jupyterhub/Dockerfile")]
+    [InlineData(ResourceNames.HiveMetastore, "platform/hive", "Dockerfile")]
+    [InlineData(ResourceNames.JupyterHub, "platform", "jupyterhub/Dockerfile")]
     public void Custom_images_are_built_from_platform(string name, string context, string dockerfile)
     {
         var build = model.Get(name).Annotations.OfType<DockerfileBuildAnnotation>().Single();
@@ -60,9 +59,9 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [InlineData(ResourceNames.SalesPostgres, PlatformContract.Volumes.SalesPostgresData)]
     [InlineData(ResourceNames.MarketingPostgres, PlatformContract.Volumes.MarketingPostgresData)]
     [InlineData(ResourceNames.MetastorePostgres, PlatformContract.Volumes.MetastorePostgresData)]
-    [InlineData(Resources.Lake, PlatformContract.Volumes.LakeData)]
-    [InlineData(Resources.JupyterHub, PlatformContract.Volumes.JupyterHubData)]
-    [InlineData(Resources.JupyterHub, PlatformContract.Volumes.JupyterHubHomes)]
+    [InlineData(ResourceNames.Lake, PlatformContract.Volumes.LakeData)]
+    [InlineData(ResourceNames.JupyterHub, PlatformContract.Volumes.JupyterHubData)]
+    [InlineData(ResourceNames.JupyterHub, PlatformContract.Volumes.JupyterHubHomes)]
     public void Data_lives_in_explicitly_named_volumes(string name, string volume) =>
         Assert.Contains(model.Get(name).Annotations.OfType<ContainerMountAnnotation>(), m => m.Type == ContainerMountType.Volume && m.Source == volume);
 
@@ -72,9 +71,9 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
             mount => Assert.True(KubernetesText.IsDnsLabel(mount.Source!), $"volume '{mount.Source}'"));
 
     [Theory]
-    [InlineData(Resources.Trino, "platform/trino", PlatformContract.Paths.TrinoEtc)]
-    [InlineData(Resources.Grafana, "platform/grafana/provisioning", PlatformContract.Paths.GrafanaProvisioning)]
-    [InlineData(Resources.Grafana, "platform/grafana/dashboards", PlatformContract.Paths.GrafanaDashboards)]
+    [InlineData(ResourceNames.Trino, "platform/trino", PlatformContract.Paths.TrinoEtc)]
+    [InlineData(ResourceNames.Grafana, "platform/grafana/provisioning", PlatformContract.Paths.GrafanaProvisioning)]
+    [InlineData(ResourceNames.Grafana, "platform/grafana/dashboards", PlatformContract.Paths.GrafanaDashboards)]
     public void Configuration_is_mounted_read_only_from_platform(string name, string source, string target)
     {
         var mount = model.Get(name).Annotations.OfType<ContainerMountAnnotation>().Single(m => m.Target == target);
@@ -89,15 +88,15 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [InlineData(ResourceNames.MarketingApi, ResourceNames.MarketingDatabase, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.Seeder, ResourceNames.SalesApi, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.Seeder, ResourceNames.MarketingApi, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.LakeInit, Resources.Lake, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.HiveMetastore, ResourceNames.MetastoreDatabase, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.HiveMetastore, Resources.LakeInit, WaitType.WaitForCompletion)]
-    [InlineData(Resources.Trino, Resources.HiveMetastore, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.Trino, Resources.LakeInit, WaitType.WaitForCompletion)]
-    [InlineData(Resources.JupyterHub, Resources.Trino, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.JupyterHub, ResourceNames.Seeder, WaitType.WaitForCompletion)]
-    [InlineData(Resources.Grafana, Resources.Trino, WaitType.WaitUntilHealthy)]
-    [InlineData(Resources.Grafana, ResourceNames.Seeder, WaitType.WaitForCompletion)]
+    [InlineData(ResourceNames.LakeInit, ResourceNames.Lake, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.HiveMetastore, ResourceNames.MetastoreDatabase, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.HiveMetastore, ResourceNames.LakeInit, WaitType.WaitForCompletion)]
+    [InlineData(ResourceNames.Trino, ResourceNames.HiveMetastore, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.Trino, ResourceNames.LakeInit, WaitType.WaitForCompletion)]
+    [InlineData(ResourceNames.JupyterHub, ResourceNames.Trino, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.JupyterHub, ResourceNames.Seeder, WaitType.WaitForCompletion)]
+    [InlineData(ResourceNames.Grafana, ResourceNames.Trino, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.Grafana, ResourceNames.Seeder, WaitType.WaitForCompletion)]
     public void Start_up_order(string name, string waitsFor, WaitType how) =>
         Assert.Contains(model.WaitsOf(name), w => w.Resource.Name == waitsFor && w.WaitType == how);
 
@@ -125,10 +124,10 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
 
     public static TheoryData<string, string[]> ContractEnvironment() => new()
     {
-        { Resources.Trino, Env.Trino },
-        { Resources.HiveMetastore, Env.HiveMetastore },
-        { Resources.JupyterHub, Env.JupyterHub },
-        { Resources.Grafana, Env.Grafana },
+        { ResourceNames.Trino, Env.Trino },
+        { ResourceNames.HiveMetastore, Env.HiveMetastore },
+        { ResourceNames.JupyterHub, Env.JupyterHub },
+        { ResourceNames.Grafana, Env.Grafana },
     };
 
     [Theory]
@@ -140,9 +139,9 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     }
 
     [Theory]
-    [InlineData(Resources.Trino)]
-    [InlineData(Resources.JupyterHub)]
-    [InlineData(Resources.Grafana)]
+    [InlineData(ResourceNames.Trino)]
+    [InlineData(ResourceNames.JupyterHub)]
+    [InlineData(ResourceNames.Grafana)]
     public async Task Consumers_read_the_domains_with_the_read_only_roles(string name)
     {
         var env = await model.EnvironmentOf(name);
@@ -157,24 +156,24 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [Fact]
     public async Task The_lake_is_s3_generic_and_its_bucket_is_created_first()
     {
-        var trino = await model.EnvironmentOf(Resources.Trino);
+        var trino = await model.EnvironmentOf(ResourceNames.Trino);
         Assert.Equal(PlatformContract.Lake.Bucket, trino[Env.DatalakeBucket]);
         Assert.Equal(PlatformContract.Lake.Region, trino[Env.S3Region]);
-        Assert.Contains(Resources.Lake, trino[Env.S3Endpoint], StringComparison.Ordinal);
+        Assert.Contains(ResourceNames.Lake, trino[Env.S3Endpoint], StringComparison.Ordinal);
         Assert.Equal($"{{{PlatformContract.Parameters.LakeSecretKey}.value}}", trino[Env.S3SecretKey]);
         Assert.Contains("thrift://", trino[Env.HiveMetastoreUri], StringComparison.Ordinal);
 
-        var args = await model.ArgumentsOf(Resources.LakeInit, DistributedApplicationOperation.Publish);
+        var args = await model.ArgumentsOf(ResourceNames.LakeInit, DistributedApplicationOperation.Publish);
         Assert.Contains(args, a => a.Contains("mc mb --ignore-existing", StringComparison.Ordinal));
         Assert.DoesNotContain(args, a => a.Contains(TestSecrets.Values[PlatformContract.Parameters.LakeSecretKey], StringComparison.Ordinal));
     }
 
     [Theory]
-    [InlineData(Resources.JupyterHub, "http", PlatformContract.Ports.JupyterHubHost, PlatformContract.Ports.JupyterHub)]
-    [InlineData(Resources.JupyterHub, "dbt-docs", PlatformContract.Ports.DbtDocsHost, PlatformContract.Ports.DbtDocs)]
-    [InlineData(Resources.Grafana, "http", PlatformContract.Ports.GrafanaHost, PlatformContract.Ports.Grafana)]
-    [InlineData(Resources.Trino, "http", null, PlatformContract.Ports.Trino)]
-    [InlineData(Resources.HiveMetastore, "thrift", null, PlatformContract.Ports.HiveThrift)]
+    [InlineData(ResourceNames.JupyterHub, "http", PlatformContract.Ports.JupyterHubHost, PlatformContract.Ports.JupyterHub)]
+    [InlineData(ResourceNames.JupyterHub, "dbt-docs", PlatformContract.Ports.DbtDocsHost, PlatformContract.Ports.DbtDocs)]
+    [InlineData(ResourceNames.Grafana, "http", PlatformContract.Ports.GrafanaHost, PlatformContract.Ports.Grafana)]
+    [InlineData(ResourceNames.Trino, "http", null, PlatformContract.Ports.Trino)]
+    [InlineData(ResourceNames.HiveMetastore, "thrift", null, PlatformContract.Ports.HiveThrift)]
     public void Ports_are_the_documented_ones(string name, string endpoint, int? hostPort, int targetPort)
     {
         var annotation = model.Get(name).Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == endpoint);
@@ -183,15 +182,15 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     }
 
     [Theory]
-    [InlineData(Resources.Trino, "trino_started")]
-    [InlineData(Resources.HiveMetastore, "hive-metastore_thrift_listening")]
+    [InlineData(ResourceNames.Trino, "trino_started")]
+    [InlineData(ResourceNames.HiveMetastore, "hive-metastore_thrift_listening")]
     public void Trino_and_the_metastore_are_healthy_only_when_they_serve(string name, string key) =>
         Assert.Contains(model.Get(name).Annotations.OfType<HealthCheckAnnotation>(), h => h.Key == key);
 
     [Fact]
     public async Task Grafana_lets_anyone_look_and_provisions_the_trino_plugin()
     {
-        var env = await model.EnvironmentOf(Resources.Grafana);
+        var env = await model.EnvironmentOf(ResourceNames.Grafana);
         Assert.Equal("true", env["GF_AUTH_ANONYMOUS_ENABLED"]);
         Assert.Equal("Viewer", env["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
         Assert.StartsWith("trino-datasource@", env["GF_PLUGINS_PREINSTALL_SYNC"], StringComparison.Ordinal);
@@ -259,17 +258,17 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [Fact]
     public async Task The_lake_serves_s3_and_its_console_with_the_parameter_keys_and_a_liveness_check()
     {
-        var lake = model.Get(Resources.Lake);
+        var lake = model.Get(ResourceNames.Lake);
         var endpoints = lake.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name, e => e.TargetPort);
         Assert.Equal(PlatformContract.Ports.Lake, endpoints["http"]);
         Assert.Equal(PlatformContract.Ports.LakeConsole, endpoints["console"]);
 
-        var env = await model.EnvironmentOf(Resources.Lake);
+        var env = await model.EnvironmentOf(ResourceNames.Lake);
         Assert.Equal($"{{{PlatformContract.Parameters.LakeAccessKey}.value}}", env["MINIO_ROOT_USER"]);
         Assert.Equal($"{{{PlatformContract.Parameters.LakeSecretKey}.value}}", env["MINIO_ROOT_PASSWORD"]);
         Assert.Contains(lake.Annotations.OfType<ContainerMountAnnotation>(), m => m.Source == PlatformContract.Volumes.LakeData && m.Target == "/data");
         Assert.Contains(lake.Annotations.OfType<HealthCheckAnnotation>(), h => h.Key.Contains("/minio/health/live", StringComparison.Ordinal));
         Assert.Equal(["server", "/data", "--console-address", $":{PlatformContract.Ports.LakeConsole}"],
-            await model.ArgumentsOf(Resources.Lake, DistributedApplicationOperation.Run));
+            await model.ArgumentsOf(ResourceNames.Lake, DistributedApplicationOperation.Run));
     }
 }

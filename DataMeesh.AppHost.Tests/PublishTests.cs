@@ -4,7 +4,6 @@ using DataMeesh.AppHost.Tests.Infrastructure;
 using k8s;
 using k8s.Models;
 using YamlDotNet.RepresentationModel;
-using Resources = DataMeesh.PlatformContract.Resources;
 
 namespace DataMeesh.AppHost.Tests;
 
@@ -19,21 +18,21 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 
     [Fact]
     public void The_chart_is_named_datameesh() =>
-        Assert.Equal(PlatformContract.Resources.HelmChart, Load("Chart.yaml").Text("name"));
+        Assert.Equal(ResourceNames.HelmChart, Load("Chart.yaml").Text("name"));
 
     [Theory]
     [InlineData(ResourceNames.SalesPostgres, "StatefulSet")]
     [InlineData(ResourceNames.MarketingPostgres, "StatefulSet")]
     [InlineData(ResourceNames.MetastorePostgres, "StatefulSet")]
-    [InlineData(Resources.Lake, "StatefulSet")]
-    [InlineData(Resources.LakeInit, "Job")]
-    [InlineData(Resources.HiveMetastore, "Deployment")]
-    [InlineData(Resources.Trino, "Deployment")]
+    [InlineData(ResourceNames.Lake, "StatefulSet")]
+    [InlineData(ResourceNames.LakeInit, "Job")]
+    [InlineData(ResourceNames.HiveMetastore, "Deployment")]
+    [InlineData(ResourceNames.Trino, "Deployment")]
     [InlineData(ResourceNames.SalesApi, "Deployment")]
     [InlineData(ResourceNames.MarketingApi, "Deployment")]
     [InlineData(ResourceNames.Seeder, "Job")]
-    [InlineData(Resources.JupyterHub, "Deployment")]
-    [InlineData(Resources.Grafana, "Deployment")]
+    [InlineData(ResourceNames.JupyterHub, "Deployment")]
+    [InlineData(ResourceNames.Grafana, "Deployment")]
     public void Every_resource_has_its_workload(string resource, string kind)
     {
         Assert.True(WorkloadsByResource().TryGetValue(resource, out var workload), $"no workload for {resource}");
@@ -41,7 +40,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Theory]
-    [InlineData(Resources.LakeInit)]
+    [InlineData(ResourceNames.LakeInit)]
     [InlineData(ResourceNames.Seeder)]
     public void Run_once_work_is_a_retried_helm_hook_job_not_a_crash_looping_deployment(string resource)
     {
@@ -57,14 +56,14 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [Fact]
     public void Trino_catalogs_and_access_rules_are_config_maps_mounted_file_by_file()
     {
-        var configMaps = ConfigMaps(Resources.Trino);
+        var configMaps = ConfigMaps(ResourceNames.Trino);
         var catalog = configMaps["trino-etc-catalog"];
         Assert.Equal(["hive.properties", "marketing.properties", "sales.properties"], catalog.Keys.Order());
         Assert.Contains("${ENV:SALES_PG_PASSWORD}", catalog["sales.properties"], StringComparison.Ordinal);
         Assert.Contains("rules.json", configMaps["trino-etc"].Keys);
         Assert.Contains("config.properties", configMaps["trino-etc"].Keys);
 
-        var mounts = Mounts(Resources.Trino);
+        var mounts = Mounts(ResourceNames.Trino);
         Assert.Contains(("trino-etc-catalog", "/etc/trino/catalog/sales.properties", "sales.properties"), mounts);
         Assert.Contains(("trino-etc", "/etc/trino/rules.json", "rules.json"), mounts);
     }
@@ -72,11 +71,11 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [Fact]
     public void Grafana_provisioning_and_dashboards_are_config_maps()
     {
-        var configMaps = ConfigMaps(Resources.Grafana);
+        var configMaps = ConfigMaps(ResourceNames.Grafana);
         Assert.Contains("grafana-provisioning-datasources", configMaps.Keys);
         Assert.Contains("grafana-dashboards", configMaps.Keys);
-        Assert.Contains(Mounts(Resources.Grafana), m => m.Path.StartsWith(PlatformContract.Paths.GrafanaProvisioning + "/datasources/", StringComparison.Ordinal));
-        Assert.Contains(Mounts(Resources.Grafana), m => m.Path.StartsWith(PlatformContract.Paths.GrafanaDashboards + "/", StringComparison.Ordinal));
+        Assert.Contains(Mounts(ResourceNames.Grafana), m => m.Path.StartsWith(PlatformContract.Paths.GrafanaProvisioning + "/datasources/", StringComparison.Ordinal));
+        Assert.Contains(Mounts(ResourceNames.Grafana), m => m.Path.StartsWith(PlatformContract.Paths.GrafanaDashboards + "/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -344,9 +343,9 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     }
 
     [Theory]
-    [InlineData("jupyterhub", Resources.JupyterHub, JupyterHubExtensions.HttpEndpoint)]
-    [InlineData("dbt-docs", Resources.JupyterHub, JupyterHubExtensions.DbtDocsEndpoint)]
-    [InlineData("grafana", Resources.Grafana, GrafanaExtensions.HttpEndpoint)]
+    [InlineData("jupyterhub", ResourceNames.JupyterHub, JupyterHubResource.HttpEndpointName)]
+    [InlineData("dbt-docs", ResourceNames.JupyterHub, JupyterHubResource.DbtDocsEndpointName)]
+    [InlineData("grafana", ResourceNames.Grafana, GrafanaResource.HttpEndpointName)]
     public void The_pages_people_open_have_an_ingress_on_their_own_host(string site, string resource, string endpoint)
     {
         var ingress = Assert.Single(Installed<V1Ingress>(), i => i.Name() == $"{site}-ingress");
@@ -424,7 +423,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     public void Deployments_on_claims_are_recreated_not_rolled()
     {
         var onClaims = Installed<V1Deployment>().Where(d => (d.Spec.Template.Spec.Volumes ?? []).Any(v => v.PersistentVolumeClaim is not null)).ToList();
-        Assert.Contains(onClaims, d => d.Name() == $"{Resources.JupyterHub}-deployment");
+        Assert.Contains(onClaims, d => d.Name() == $"{ResourceNames.JupyterHub}-deployment");
         Assert.All(onClaims, d =>
         {
             Assert.Equal("Recreate", d.Spec.Strategy.Type);

@@ -1,38 +1,85 @@
+// The whole mesh, read top-down like its architecture diagram: parameters, databases, the lake and the query engine, the
+// data products, then the tools people open. Each resource is configured in its own *Extensions.cs; every relationship
+// (a reference, read access, a wait) is one line here.
 using DataMeesh;
 using DataMeesh.AppHost;
-using Memory = DataMeesh.PlatformContract.MemoryMiB;
-using Parameters = DataMeesh.PlatformContract.Parameters;
+using Env = DataMeesh.PlatformContract.Env;
+using Roles = DataMeesh.PlatformContract.Roles;
+using Volumes = DataMeesh.PlatformContract.Volumes;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-// `aspire publish` (or `--operation publish`) turns this model into the Helm chart "datameesh".
+// `aspire publish` (or `--operation publish`) turns this model into the Helm chart "datameesh" (Publishing/).
 builder.AddChartTarget();
 
-// Secrets: generated on the first run and kept in this project's user secrets; CI passes them (README, "Publish").
+// Parameters: every password generated once and kept in user secrets (CI passes them: README, "Publish"); the sample's size.
 var secrets = PlatformSecrets.Add(builder);
-// Read from configuration (--Parameters:seed-scale=50, Parameters__seed-scale, user secrets), defaulting to the reference sample.
-var seedScale = builder.AddParameter(Parameters.SeedScale, builder.Configuration[$"Parameters:{Parameters.SeedScale}"] ?? "1", publishValueAsDefault: true)
-    .WithDescription("Multiplies the seeder's reference sample (1 = the reference sample exactly).");
+var seedScale = builder.AddSeedScale();
 
 // One PostgreSQL server per domain, and one for the Hive metastore.
-var sales = builder.AddDomainDatabase(ResourceNames.SalesPostgres, ResourceNames.SalesDatabase, secrets.SalesPostgres,
-    PlatformContract.Volumes.SalesPostgresData, Memory.SalesPostgres, PlatformContract.Env.SalesDatabase, PlatformContract.Roles.SalesReader, secrets.SalesReader);
-var marketing = builder.AddDomainDatabase(ResourceNames.MarketingPostgres, ResourceNames.MarketingDatabase, secrets.MarketingPostgres,
-    PlatformContract.Volumes.MarketingPostgresData, Memory.MarketingPostgres, PlatformContract.Env.MarketingDatabase, PlatformContract.Roles.MarketingReader, secrets.MarketingReader);
-var metastoreDatabase = builder.AddMetastoreDatabase(secrets.MetastorePostgres);
+var salesDb = builder.AddDataMeeshPostgres(ResourceNames.SalesPostgres, secrets.SalesPostgres, Volumes.SalesPostgresData)
+    .WithPreparedTransactions()
+    .AddDatabase(ResourceNames.SalesDatabase);
+var marketingDb = builder.AddDataMeeshPostgres(ResourceNames.MarketingPostgres, secrets.MarketingPostgres, Volumes.MarketingPostgresData)
+    .WithPreparedTransactions()
+    .AddDatabase(ResourceNames.MarketingDatabase);
+var metastoreDb = builder.AddDataMeeshPostgres(ResourceNames.MetastorePostgres, secrets.MetastorePostgres, Volumes.MetastorePostgresData)
+    .AddDatabaseCreatedAtFirstStart(ResourceNames.MetastoreDatabase);
 
-// The lake (S3 with the bucket created), the metastore over it, and Trino over the domains and the lake.
+// How Trino, Grafana and the notebooks read each domain: its read-only role.
+var salesReader = new DomainReader(salesDb, Env.SalesDatabase, Roles.SalesReader, secrets.SalesReader);
+var marketingReader = new DomainReader(marketingDb, Env.MarketingDatabase, Roles.MarketingReader, secrets.MarketingReader);
+
+// The lake and its bucket, the metastore over it, and Trino over the domains and the lake.
 var lake = builder.AddLake(secrets.LakeAccessKey, secrets.LakeSecretKey);
-var metastore = builder.AddHiveMetastore(metastoreDatabase, lake);
-var trino = builder.AddTrino(sales, marketing, metastore, lake);
+var lakeBucket = lake.AddLakeBucket()
+    .WaitFor(lake);
+var metastore = builder.AddHiveMetastore()
+    .WithCatalogDatabase(metastoreDb)
+    .WithWarehouse(lake)
+    .WaitFor(metastoreDb)
+    .WaitForCompletion(lakeBucket);
+var trino = builder.AddTrino()
+    .WithReaderAccess(salesReader)
+    .WithReaderAccess(marketingReader)
+    .WithLake(lake)
+    .WithMetastore(metastore)
+    .WaitFor(metastore)
+    .WaitForCompletion(lakeBucket);
 
-// The data products: each API owns and migrates its database; the seeder fills both once their schemas exist.
-var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNames.SalesApi, sales, secrets.JwtSigningKey, Memory.SalesApi);
-var marketingApi = builder.AddDataProductApi<Projects.DataMeesh_MarketingApi>(ResourceNames.MarketingApi, marketing, secrets.JwtSigningKey, Memory.MarketingApi);
-var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(sales, marketing, [salesApi, marketingApi], seedScale);
+// The data products: each API owns (creates, migrates) its database and gives its reader role a login.
+var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNames.SalesApi)
+    .WithReference(salesDb)
+    .WithReaderPassword(salesReader)
+    .WithPlatformTokens(secrets.JwtSigningKey)
+    .WaitFor(salesDb);
+var marketingApi = builder.AddDataProductApi<Projects.DataMeesh_MarketingApi>(ResourceNames.MarketingApi)
+    .WithReference(marketingDb)
+    .WithReaderPassword(marketingReader)
+    .WithPlatformTokens(secrets.JwtSigningKey)
+    .WaitFor(marketingDb);
+// The seeder fills both domains once their APIs have migrated them.
+var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(seedScale)
+    .WithReference(salesDb)
+    .WithReference(marketingDb)
+    .WaitFor(salesApi)
+    .WaitFor(marketingApi);
 
 // The tools people open, once there is data to look at.
-builder.AddJupyterHub(sales, marketing, lake, trino, salesApi, marketingApi, seeder, secrets.JupyterHubAdmin, secrets.JupyterHubUser);
-builder.AddGrafana(sales, marketing, trino, seeder, secrets.GrafanaAdmin);
+builder.AddJupyterHub(secrets.JupyterHubAdmin, secrets.JupyterHubUser)
+    .WithReaderAccess(salesReader)
+    .WithReaderAccess(marketingReader)
+    .WithLake(lake)
+    .WithTrino(trino)
+    .WithDataProductApis(salesApi, marketingApi)
+    .WaitFor(trino)
+    .WaitForCompletion(lakeBucket)
+    .WaitForCompletion(seeder);
+builder.AddGrafana(secrets.GrafanaAdmin)
+    .WithReaderAccess(salesReader)
+    .WithReaderAccess(marketingReader)
+    .WithTrino(trino)
+    .WaitFor(trino)
+    .WaitForCompletion(seeder);
 
 builder.Build().Run();

@@ -37,8 +37,8 @@ internal static class ResourceExtensions
     /// Mounts a directory of configuration files read-only at <paramref name="target"/>: locally a bind mount, in the chart
     /// ConfigMaps named after <paramref name="configName"/> (ChartPublishing.PublishConfigDirectory).
     /// </summary>
-    public static IResourceBuilder<ContainerResource> WithConfigDirectory(this IResourceBuilder<ContainerResource> container,
-        string repositoryPath, string target, string configName)
+    public static IResourceBuilder<T> WithConfigDirectory<T>(this IResourceBuilder<T> container,
+        string repositoryPath, string target, string configName) where T : ContainerResource
     {
         var source = container.ApplicationBuilder.PlatformPath(repositoryPath);
         return container.ApplicationBuilder.ExecutionContext.IsRunMode

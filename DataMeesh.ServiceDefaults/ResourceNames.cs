@@ -1,11 +1,12 @@
 namespace DataMeesh;
 
 /// <summary>
-/// Names shared by the AppHost and the services: resource names, connection names and database names.
-/// Linked into DataMeesh.AppHost so one spelling serves both sides of every reference.
+/// Every resource and connection name of the platform, in one place: the AppHost names its resources with these, the
+/// services read their connection strings by them, and the tests look resources up by them. Linked into DataMeesh.AppHost.
 /// </summary>
 public static class ResourceNames
 {
+    // Connection (database) names: ConnectionStrings:<name> in the services.
     public const string SalesDatabase = "sales";
     public const string MarketingDatabase = "marketing";
     public const string MetastoreDatabase = "metastore";
@@ -17,4 +18,16 @@ public static class ResourceNames
     public const string SalesApi = "sales-api";
     public const string MarketingApi = "marketing-api";
     public const string Seeder = "seeder";
+
+    public const string Lake = "lake";
+    /// <summary>The one-shot job that creates the lake's bucket.</summary>
+    public const string LakeInit = "lake-init";
+    public const string HiveMetastore = "hive-metastore";
+    public const string Trino = "trino";
+    public const string JupyterHub = "jupyterhub";
+    public const string Grafana = "grafana";
+
+    /// <summary>The Kubernetes environment `aspire publish` targets, and the Helm chart it writes.</summary>
+    public const string Kubernetes = "k8s";
+    public const string HelmChart = "datameesh";
 }

@@ -43,13 +43,13 @@ public static partial class Docker
     }
 
     private static IEnumerable<Requirement> DomainImages() =>
-        [new Image($"docker.io/library/postgres:{PostgresExtensions.PostgresTag}", "the three PostgreSQL servers")];
+        [new Image(ContainerImages.Postgres.Reference, "the three PostgreSQL servers")];
 
     private static IEnumerable<Requirement> PlatformImages()
     {
-        yield return new Image($"{LakeExtensions.Registry}/{LakeExtensions.Image}:{LakeExtensions.Tag}", "the lake");
-        yield return new Image($"{TrinoExtensions.Registry}/{TrinoExtensions.Image}:{TrinoExtensions.Tag}", "Trino");
-        yield return new Image($"{GrafanaExtensions.Registry}/{GrafanaExtensions.Image}:{GrafanaExtensions.Tag}", "Grafana");
+        yield return new Image(ContainerImages.Lake.Reference, "the lake");
+        yield return new Image(ContainerImages.Trino.Reference, "Trino");
+        yield return new Image(ContainerImages.Grafana.Reference, "Grafana");
         foreach (var requirement in BuildInputs(PlatformContract.Paths.HiveSource + "/Dockerfile", "the Hive metastore image")
                      .Concat(BuildInputs(PlatformContract.Paths.Platform + "/" + PlatformContract.Paths.JupyterHubDockerfile, "the JupyterHub image")))
         {

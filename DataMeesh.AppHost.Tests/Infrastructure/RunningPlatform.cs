@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Resources = DataMeesh.PlatformContract.Resources;
 
 namespace DataMeesh.AppHost.Tests.Infrastructure;
 
@@ -24,7 +23,7 @@ public sealed class RunningPlatform : IAsyncLifetime
     private static readonly string[] DomainHalf =
         [ResourceNames.SalesPostgres, ResourceNames.MarketingPostgres, ResourceNames.MetastorePostgres, ResourceNames.SalesApi, ResourceNames.MarketingApi];
 
-    private static readonly string[] PlatformHalf = [Resources.Lake, Resources.HiveMetastore, Resources.Trino, Resources.Grafana, Resources.JupyterHub];
+    private static readonly string[] PlatformHalf = [ResourceNames.Lake, ResourceNames.HiveMetastore, ResourceNames.Trino, ResourceNames.Grafana, ResourceNames.JupyterHub];
 
     private DistributedApplication? app;
     private OtlpTraceReceiver? telemetry;

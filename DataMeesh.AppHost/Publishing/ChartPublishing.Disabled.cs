@@ -15,16 +15,16 @@ internal static class ChartPublishing
 
     public static IResourceBuilder<T> PublishAsStatefulSet<T>(this IResourceBuilder<T> resource) where T : IComputeResource => resource;
 
-    public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site) => container;
+    public static IResourceBuilder<T> PublishWithIngress<T>(this IResourceBuilder<T> container, string endpointName, string site) where T : ContainerResource => container;
 
-    public static IResourceBuilder<ContainerResource> PublishWithTrinoWorkers(this IResourceBuilder<ContainerResource> trino, string configMapName) => trino;
+    public static IResourceBuilder<T> PublishWithTrinoWorkers<T>(this IResourceBuilder<T> trino, string configMapName) where T : ContainerResource => trino;
 
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource => resource;
 
-    public static IResourceBuilder<ContainerResource> PublishConfigDirectory(this IResourceBuilder<ContainerResource> container,
-        ConfigDirectory directory, string configName) => container;
+    public static IResourceBuilder<T> PublishConfigDirectory<T>(this IResourceBuilder<T> container,
+        ConfigDirectory directory, string configName) where T : ContainerResource => container;
 
-    public static IResourceBuilder<ContainerResource> PublishWithFileSystemGroup(this IResourceBuilder<ContainerResource> container, long groupId) => container;
+    public static IResourceBuilder<T> PublishWithFileSystemGroup<T>(this IResourceBuilder<T> container, long groupId) where T : ContainerResource => container;
 
-    public static IResourceBuilder<ContainerResource> PublishWithReadinessCommand(this IResourceBuilder<ContainerResource> container, string command) => container;
+    public static IResourceBuilder<T> PublishWithReadinessCommand<T>(this IResourceBuilder<T> container, string command) where T : ContainerResource => container;
 }

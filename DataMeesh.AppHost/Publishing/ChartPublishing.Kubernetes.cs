@@ -20,9 +20,6 @@ namespace DataMeesh.AppHost;
 /// </summary>
 internal static class ChartPublishing
 {
-    /// <summary>The dashboard the chart runs beside the services (the publisher's default is a nightly build tagged :latest).</summary>
-    public const string DashboardImage = "mcr.microsoft.com/dotnet/aspire-dashboard";
-    public const string DashboardTag = "13.6.5";
     public const int DashboardMemoryMiB = 256;
 
     /// <summary>
@@ -36,9 +33,9 @@ internal static class ChartPublishing
     public static void AddChartTarget(this IDistributedApplicationBuilder builder)
     {
         var chart = new ChartRules();
-        var environment = builder.AddKubernetesEnvironment(PlatformContract.Resources.Kubernetes)
+        var environment = builder.AddKubernetesEnvironment(ResourceNames.Kubernetes)
             .WithHelm(helm => helm
-                .WithChartName(PlatformContract.Resources.HelmChart)
+                .WithChartName(ResourceNames.HelmChart)
                 .WithChartDescription("DataMeesh: domain data products on PostgreSQL, a lake, Trino, JupyterHub and Grafana."))
             .WithProperties(k8s =>
             {
@@ -47,7 +44,7 @@ internal static class ChartPublishing
                 k8s.DefaultStorageSize = "2Gi";
             })
             .WithDashboard(dashboard => dashboard
-                .WithImage(DashboardImage, DashboardTag)
+                .WithImage(ContainerImages.Dashboard.Registry + "/" + ContainerImages.Dashboard.Image, ContainerImages.Dashboard.Tag)
                 .PublishWithMemoryLimit(DashboardMemoryMiB)
                 .PublishAsKubernetesService(chart.Apply));
 
@@ -139,7 +136,7 @@ internal static class ChartPublishing
     /// <c>--Chart:Hosts:{site}=...</c>: the publisher writes ingress hosts into the templates as they are, not as values, and
     /// a configuration key (unlike a parameter) is never overridden by the values a previous publish saved.
     /// </summary>
-    public static IResourceBuilder<ContainerResource> PublishWithIngress(this IResourceBuilder<ContainerResource> container, string endpointName, string site)
+    public static IResourceBuilder<T> PublishWithIngress<T>(this IResourceBuilder<T> container, string endpointName, string site) where T : ContainerResource
     {
         var builder = container.ApplicationBuilder;
         if (!builder.ExecutionContext.IsPublishMode)
@@ -170,7 +167,7 @@ internal static class ChartPublishing
     /// config.properties (<c>coordinator=false</c>, discovering the coordinator through its Service) and its own component
     /// label, so the coordinator's Service never routes clients to a worker.
     /// </summary>
-    public static IResourceBuilder<ContainerResource> PublishWithTrinoWorkers(this IResourceBuilder<ContainerResource> trino, string configMapName)
+    public static IResourceBuilder<T> PublishWithTrinoWorkers<T>(this IResourceBuilder<T> trino, string configMapName) where T : ContainerResource
     {
         var builder = trino.ApplicationBuilder;
         if (builder.ExecutionContext.IsPublishMode)
@@ -182,7 +179,7 @@ internal static class ChartPublishing
         {
             var coordinator = k8s.Workload!.PodTemplate;
             var service = k8s.Service!;
-            var http = service.Spec.Ports.Single(p => p.Name == TrinoExtensions.HttpEndpoint);
+            var http = service.Spec.Ports.Single(p => p.Name == TrinoResource.HttpEndpointName);
             var etc = k8s.AdditionalResources.OfType<ConfigMap>().Single(c => c.Metadata.Name == configMapName);
 
             var name = KubernetesText.ToDnsLabel(trino.Resource.Name, "worker");
@@ -253,8 +250,8 @@ internal static class ChartPublishing
     /// ConfigMap per folder named <c>{resource}-{configName}[-{folder}]</c>, each file mounted by subPath so the image's
     /// other files in the same directories stay visible.
     /// </summary>
-    public static IResourceBuilder<ContainerResource> PublishConfigDirectory(this IResourceBuilder<ContainerResource> container,
-        ConfigDirectory directory, string configName)
+    public static IResourceBuilder<T> PublishConfigDirectory<T>(this IResourceBuilder<T> container,
+        ConfigDirectory directory, string configName) where T : ContainerResource
     {
         var name = container.Resource.Name;
         return container.PublishAsKubernetesService(k8s =>
@@ -287,7 +284,7 @@ internal static class ChartPublishing
     }
 
     /// <summary>Claims are mounted owned by root: the pod's fsGroup makes them writable by the image's non-root user.</summary>
-    public static IResourceBuilder<ContainerResource> PublishWithFileSystemGroup(this IResourceBuilder<ContainerResource> container, long groupId) =>
+    public static IResourceBuilder<T> PublishWithFileSystemGroup<T>(this IResourceBuilder<T> container, long groupId) where T : ContainerResource =>
         container.PublishAsKubernetesService(k8s =>
         {
             var securityContext = k8s.Workload!.PodTemplate.Spec.SecurityContext ??= new PodSecurityContextV1();
@@ -295,7 +292,7 @@ internal static class ChartPublishing
         });
 
     /// <summary>A readiness probe that runs a program inside the container (for readiness an HTTP status cannot tell).</summary>
-    public static IResourceBuilder<ContainerResource> PublishWithReadinessCommand(this IResourceBuilder<ContainerResource> container, string command) =>
+    public static IResourceBuilder<T> PublishWithReadinessCommand<T>(this IResourceBuilder<T> container, string command) where T : ContainerResource =>
         container.PublishAsKubernetesService(k8s =>
         {
             foreach (var pod in k8s.Workload!.PodTemplate.Spec.Containers)

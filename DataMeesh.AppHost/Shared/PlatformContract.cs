@@ -7,19 +7,6 @@ namespace DataMeesh;
 /// </summary>
 public static class PlatformContract
 {
-    /// <summary>Resource names of the platform parts (the domain resources are in <see cref="ResourceNames"/>).</summary>
-    public static class Resources
-    {
-        public const string Lake = "lake";
-        public const string LakeInit = "lake-init";
-        public const string HiveMetastore = "hive-metastore";
-        public const string Trino = "trino";
-        public const string JupyterHub = "jupyterhub";
-        public const string Grafana = "grafana";
-        public const string Kubernetes = "k8s";
-        public const string HelmChart = "datameesh";
-    }
-
     /// <summary>AppHost parameters: pass them as <c>--Parameters:NAME=value</c> (or <c>Parameters__NAME</c> in the environment).</summary>
     public static class Parameters
     {
@@ -94,8 +81,8 @@ public static class PlatformContract
         public const string AwsAccessKeyId = "AWS_ACCESS_KEY_ID";
         public const string AwsSecretAccessKey = "AWS_SECRET_ACCESS_KEY";
 
-        public static readonly string[] SalesDatabase = [SalesPgHost, SalesPgPort, SalesPgDb, SalesPgUser, SalesPgPassword];
-        public static readonly string[] MarketingDatabase = [MarketingPgHost, MarketingPgPort, MarketingPgDb, MarketingPgUser, MarketingPgPassword];
+        public static readonly DatabaseVariables SalesDatabase = new(SalesPgHost, SalesPgPort, SalesPgDb, SalesPgUser, SalesPgPassword);
+        public static readonly DatabaseVariables MarketingDatabase = new(MarketingPgHost, MarketingPgPort, MarketingPgDb, MarketingPgUser, MarketingPgPassword);
         public static readonly string[] Lake = [S3Endpoint, S3AccessKey, S3SecretKey, S3Region, DatalakeBucket];
 
         /// <summary>Every variable the AppHost sets on each container; <c>${ENV:X}</c> / <c>${env.X}</c> in its files must be one of them.</summary>
@@ -220,12 +207,12 @@ public static class PlatformContract
             [ResourceNames.SalesPostgres] = SalesPostgres,
             [ResourceNames.MarketingPostgres] = MarketingPostgres,
             [ResourceNames.MetastorePostgres] = MetastorePostgres,
-            [Resources.Lake] = Lake,
-            [Resources.LakeInit] = LakeInit,
-            [Resources.HiveMetastore] = HiveMetastore,
-            [Resources.Trino] = Trino,
-            [Resources.JupyterHub] = JupyterHub,
-            [Resources.Grafana] = Grafana,
+            [ResourceNames.Lake] = Lake,
+            [ResourceNames.LakeInit] = LakeInit,
+            [ResourceNames.HiveMetastore] = HiveMetastore,
+            [ResourceNames.Trino] = Trino,
+            [ResourceNames.JupyterHub] = JupyterHub,
+            [ResourceNames.Grafana] = Grafana,
             [ResourceNames.SalesApi] = SalesApi,
             [ResourceNames.MarketingApi] = MarketingApi,
             [ResourceNames.Seeder] = Seeder,
@@ -233,4 +220,12 @@ public static class PlatformContract
 
         public static int Total => ByResource.Values.Sum();
     }
+}
+
+/// <summary>The variables through which a consumer finds a domain's database and reads it (SALES_PG_HOST, ...).</summary>
+public sealed record DatabaseVariables(string Host, string Port, string Database, string User, string Password) : IEnumerable<string>
+{
+    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)[Host, Port, Database, User, Password]).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -18,10 +18,10 @@ public sealed class HiveMetastoreImageTests
     ];
 
     private static string[] DockerfileLines() =>
-        [.. File.ReadAllLines(PlatformFiles.PathOf($"{Hive}/Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
+        [.. File.ReadAllLines(RepositoryFiles.PathOf($"{Hive}/Dockerfile")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))];
 
     public static TheoryData<string> ConfigFiles() =>
-        [.. Directory.EnumerateFiles(PlatformFiles.PathOf($"{Hive}/conf")).Select(f => $"{Hive}/conf/{Path.GetFileName(f)}").Order(StringComparer.Ordinal)];
+        [.. Directory.EnumerateFiles(RepositoryFiles.PathOf($"{Hive}/conf")).Select(f => $"{Hive}/conf/{Path.GetFileName(f)}").Order(StringComparer.Ordinal)];
 
     [Fact]
     public void Base_image_is_the_pinned_standalone_metastore()
@@ -69,7 +69,7 @@ public sealed class HiveMetastoreImageTests
     [MemberData(nameof(ConfigFiles))]
     public void Configuration_is_well_formed_with_documented_keys_and_environment_the_AppHost_sets(string file)
     {
-        var document = XDocument.Load(PlatformFiles.PathOf(file));
+        var document = XDocument.Load(RepositoryFiles.PathOf(file));
         Assert.Equal("configuration", document.Root!.Name.LocalName);
         var keys = new HashSet<string>();
         foreach (var property in document.Root.Elements())
@@ -82,9 +82,9 @@ public sealed class HiveMetastoreImageTests
             Assert.True(DocumentedKeys.Contains(name), $"{file}: '{name}' is not a documented key");
         }
 
-        var text = PlatformFiles.Read(file);
-        Assert.All(PlatformFiles.Placeholders(text), p => Assert.Matches(@"^\$\{env\.[A-Z][A-Z0-9_]*\}$", p));
-        Assert.All(PlatformFiles.HadoopEnvReferences(text), name =>
+        var text = RepositoryFiles.Read(file);
+        Assert.All(RepositoryFiles.Placeholders(text), p => Assert.Matches(@"^\$\{env\.[A-Z][A-Z0-9_]*\}$", p));
+        Assert.All(RepositoryFiles.HadoopEnvReferences(text), name =>
             Assert.True(PlatformContract.Env.HiveMetastore.Contains(name), $"{file} reads ${{env.{name}}}, which the AppHost does not set on the metastore"));
     }
 
@@ -107,6 +107,6 @@ public sealed class HiveMetastoreImageTests
     }
 
     private static Dictionary<string, string> Properties(string file) =>
-        XDocument.Load(PlatformFiles.PathOf(file)).Root!.Elements("property")
+        XDocument.Load(RepositoryFiles.PathOf(file)).Root!.Elements("property")
             .ToDictionary(p => p.Element("name")!.Value, p => p.Element("value")!.Value);
 }

@@ -19,8 +19,8 @@ public sealed partial class MountedFilesTests
     [MemberData(nameof(MountedDirectories))]
     public void Mounted_directories_exist_and_become_valid_config_maps(string source, string target)
     {
-        Assert.True(Directory.Exists(PlatformFiles.PathOf(source)), $"the AppHost mounts {source}, which does not exist");
-        var folders = new ConfigDirectory(PlatformFiles.PathOf(source), target).Folders();
+        Assert.True(Directory.Exists(RepositoryFiles.PathOf(source)), $"the AppHost mounts {source}, which does not exist");
+        var folders = new ConfigDirectory(RepositoryFiles.PathOf(source), target).Folders();
         Assert.NotEmpty(folders);
         Assert.All(folders.SelectMany(f => f.Files), file =>
             Assert.True(KubernetesText.IsConfigMapKey(Path.GetFileName(file)), $"{file} cannot be a ConfigMap key"));
@@ -31,7 +31,7 @@ public sealed partial class MountedFilesTests
     [Fact]
     public void Trino_files_land_in_etc_trino_and_its_catalog_folder()
     {
-        var directory = new ConfigDirectory(PlatformFiles.PathOf(PlatformContract.Paths.TrinoSource), PlatformContract.Paths.TrinoEtc);
+        var directory = new ConfigDirectory(RepositoryFiles.PathOf(PlatformContract.Paths.TrinoSource), PlatformContract.Paths.TrinoEtc);
         var folders = directory.Folders();
         Assert.Equal(["", "catalog"], folders.Select(f => f.RelativePath));
         Assert.Equal(["/etc/trino", "/etc/trino/catalog"], folders.Select(directory.TargetOf));
@@ -40,7 +40,7 @@ public sealed partial class MountedFilesTests
     [Fact]
     public void Grafana_provisioning_reads_only_variables_the_AppHost_sets_on_grafana()
     {
-        var files = Directory.EnumerateFiles(PlatformFiles.PathOf(PlatformContract.Paths.GrafanaProvisioningSource), "*.y*ml", SearchOption.AllDirectories).ToList();
+        var files = Directory.EnumerateFiles(RepositoryFiles.PathOf(PlatformContract.Paths.GrafanaProvisioningSource), "*.y*ml", SearchOption.AllDirectories).ToList();
         Assert.NotEmpty(files);
         foreach (var file in files)
         {
@@ -55,8 +55,8 @@ public sealed partial class MountedFilesTests
     [Fact]
     public void JupyterHub_image_builds_from_its_folder_and_requires_only_variables_the_AppHost_sets()
     {
-        Assert.True(File.Exists(PlatformFiles.PathOf($"{PlatformContract.Paths.JupyterHubSource}/Dockerfile")), "the AppHost builds platform/jupyterhub/Dockerfile");
-        var config = PlatformFiles.PathOf($"{PlatformContract.Paths.JupyterHubSource}/jupyterhub_config.py");
+        Assert.True(File.Exists(RepositoryFiles.PathOf($"{PlatformContract.Paths.JupyterHubSource}/Dockerfile")), "the AppHost builds platform/jupyterhub/Dockerfile");
+        var config = RepositoryFiles.PathOf($"{PlatformContract.Paths.JupyterHubSource}/jupyterhub_config.py");
         Assert.True(File.Exists(config), "platform/jupyterhub/jupyterhub_config.py is missing");
         // os.environ["X"] fails the hub at start-up when X is missing; .get() and getenv() have defaults.
         foreach (Match required in RequiredPythonEnv().Matches(File.ReadAllText(config)))

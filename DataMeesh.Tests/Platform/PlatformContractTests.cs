@@ -6,15 +6,15 @@ namespace DataMeesh.Tests.Platform;
 /// <summary>The constants the AppHost wires with (DataMeesh.AppHost/Shared/PlatformContract.cs) say what platform/README.md says.</summary>
 public sealed partial class PlatformContractTests
 {
-    private static readonly string Readme = PlatformFiles.Read("platform/README.md");
+    private static readonly string Readme = RepositoryFiles.Read("platform/README.md");
 
     private static readonly Dictionary<string, string[]> EnvByResource = new()
     {
-        [PlatformContract.Resources.Trino] = PlatformContract.Env.Trino,
-        [PlatformContract.Resources.HiveMetastore] = PlatformContract.Env.HiveMetastore,
+        [ResourceNames.Trino] = PlatformContract.Env.Trino,
+        [ResourceNames.HiveMetastore] = PlatformContract.Env.HiveMetastore,
         ["hive"] = PlatformContract.Env.HiveMetastore,
-        [PlatformContract.Resources.JupyterHub] = PlatformContract.Env.JupyterHub,
-        [PlatformContract.Resources.Grafana] = PlatformContract.Env.Grafana,
+        [ResourceNames.JupyterHub] = PlatformContract.Env.JupyterHub,
+        [ResourceNames.Grafana] = PlatformContract.Env.Grafana,
     };
 
     /// <summary>(variables, resources) for every row of the README's environment-variable tables; "same" repeats the row above.</summary>
@@ -39,7 +39,7 @@ public sealed partial class PlatformContractTests
     {
         var rows = ReadmeEnvironmentRows();
         Assert.True(rows.Count >= 8, "platform/README.md: the environment-variable table was not found");
-        var constants = PlatformFiles.ConstantsOf(typeof(PlatformContract.Env));
+        var constants = RepositoryFiles.ConstantsOf(typeof(PlatformContract.Env));
         foreach (var (names, setOn) in rows)
         {
             foreach (var name in names)
@@ -57,7 +57,7 @@ public sealed partial class PlatformContractTests
     public void Every_contract_variable_is_documented_in_the_readme()
     {
         var documented = ReadmeEnvironmentRows().SelectMany(r => r.Names).ToHashSet();
-        Assert.All(PlatformFiles.ConstantsOf(typeof(PlatformContract.Env)), name =>
+        Assert.All(RepositoryFiles.ConstantsOf(typeof(PlatformContract.Env)), name =>
             Assert.True(documented.Contains(name), $"{name} is wired by the AppHost but not documented in platform/README.md"));
     }
 
@@ -66,7 +66,7 @@ public sealed partial class PlatformContractTests
     {
         Assert.Contains($"`{PlatformContract.Roles.SalesReader}`", Readme, StringComparison.Ordinal);
         Assert.Contains($"`{PlatformContract.Roles.MarketingReader}`", Readme, StringComparison.Ordinal);
-        foreach (var user in PlatformFiles.ConstantsOf(typeof(PlatformContract.Users)))
+        foreach (var user in RepositoryFiles.ConstantsOf(typeof(PlatformContract.Users)))
         {
             Assert.Matches($@"\b{user}\b", Readme);
         }
@@ -83,7 +83,7 @@ public sealed partial class PlatformContractTests
     [Fact]
     public void Every_secret_variable_is_a_contract_variable_and_every_password_is_secret()
     {
-        var constants = PlatformFiles.ConstantsOf(typeof(PlatformContract.Env));
+        var constants = RepositoryFiles.ConstantsOf(typeof(PlatformContract.Env));
         Assert.All(PlatformContract.Env.Secret, name => Assert.Contains(name, constants));
         Assert.All(constants.Where(n => n.Contains("PASSWORD", StringComparison.Ordinal) || n.Contains("SECRET", StringComparison.Ordinal)),
             name => Assert.Contains(name, PlatformContract.Env.Secret));
@@ -94,13 +94,13 @@ public sealed partial class PlatformContractTests
     {
         Assert.Equal(PlatformContract.Volumes.All.Length, PlatformContract.Volumes.All.Distinct().Count());
         Assert.All(PlatformContract.Volumes.All, name => Assert.True(KubernetesText.IsDnsLabel(name), $"volume '{name}' is not a valid Kubernetes name"));
-        Assert.Equal(PlatformFiles.ConstantsOf(typeof(PlatformContract.Volumes)).Order(), PlatformContract.Volumes.All.Order());
+        Assert.Equal(RepositoryFiles.ConstantsOf(typeof(PlatformContract.Volumes)).Order(), PlatformContract.Volumes.All.Order());
     }
 
     [Fact]
     public void Parameters_are_valid_resource_names_and_every_password_or_key_is_secret()
     {
-        var parameters = PlatformFiles.ConstantsOf(typeof(PlatformContract.Parameters));
+        var parameters = RepositoryFiles.ConstantsOf(typeof(PlatformContract.Parameters));
         Assert.All(parameters, name => Assert.Matches("^[a-z][a-z0-9-]{0,62}[a-z0-9]$", name));
         Assert.All(parameters.Where(n => n.EndsWith("-password", StringComparison.Ordinal) || n.EndsWith("secret-key", StringComparison.Ordinal) || n.EndsWith("signing-key", StringComparison.Ordinal)),
             name => Assert.Contains(name, PlatformContract.Parameters.Secrets));
@@ -110,7 +110,7 @@ public sealed partial class PlatformContractTests
     [Fact]
     public void Resource_names_are_kubernetes_names()
     {
-        var names = PlatformFiles.ConstantsOf(typeof(PlatformContract.Resources)).Concat(PlatformFiles.ConstantsOf(typeof(ResourceNames)));
+        var names = RepositoryFiles.ConstantsOf(typeof(ResourceNames));
         Assert.All(names, name => Assert.True(KubernetesText.IsDnsLabel(name), $"'{name}' is not a valid Kubernetes name"));
     }
 
@@ -121,7 +121,7 @@ public sealed partial class PlatformContractTests
         Assert.True(PlatformContract.MemoryMiB.Total <= 11 * 1024, $"the platform needs {PlatformContract.MemoryMiB.Total} MiB");
         Assert.All(PlatformContract.MemoryMiB.ByResource, entry => Assert.True(entry.Value > 0, entry.Key));
 
-        var readme = PlatformFiles.Read("README.md");
+        var readme = RepositoryFiles.Read("README.md");
         var total = PlatformContract.MemoryMiB.Total.ToString("N0", CultureInfo.InvariantCulture);
         var gib = (PlatformContract.MemoryMiB.Total / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
         Assert.Contains($"{total} MiB ({gib} GiB)", readme, StringComparison.Ordinal);

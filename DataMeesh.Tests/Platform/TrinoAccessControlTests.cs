@@ -7,7 +7,7 @@ namespace DataMeesh.Tests.Platform;
 public sealed class TrinoAccessControlTests
 {
     private static readonly string[] Catalogs =
-        [.. Directory.EnumerateFiles(PlatformFiles.PathOf($"{PlatformContract.Paths.TrinoSource}/catalog"), "*.properties").Select(f => Path.GetFileNameWithoutExtension(f)!), "system"];
+        [.. Directory.EnumerateFiles(RepositoryFiles.PathOf($"{PlatformContract.Paths.TrinoSource}/catalog"), "*.properties").Select(f => Path.GetFileNameWithoutExtension(f)!), "system"];
 
     // Fields file-based access control accepts per section (Trino docs, security/file-system-access-control.md).
     private static readonly Dictionary<string, string[]> SectionFields = new()
@@ -21,10 +21,10 @@ public sealed class TrinoAccessControlTests
 
     private static readonly string[] TablePrivileges = ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"];
 
-    private static JsonElement Rules() => JsonDocument.Parse(PlatformFiles.Read($"{PlatformContract.Paths.TrinoSource}/rules.json")).RootElement;
+    private static JsonElement Rules() => JsonDocument.Parse(RepositoryFiles.Read($"{PlatformContract.Paths.TrinoSource}/rules.json")).RootElement;
 
     private static Dictionary<string, string[]> Groups() =>
-        File.ReadAllLines(PlatformFiles.PathOf($"{PlatformContract.Paths.TrinoSource}/groups.txt"))
+        File.ReadAllLines(RepositoryFiles.PathOf($"{PlatformContract.Paths.TrinoSource}/groups.txt"))
             .Where(line => line.Trim().Length > 0)
             .Select(line =>
             {

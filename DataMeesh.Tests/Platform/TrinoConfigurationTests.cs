@@ -42,16 +42,16 @@ public sealed class TrinoConfigurationTests
     ];
 
     public static TheoryData<string> PropertiesFiles() =>
-        [.. Directory.EnumerateFiles(PlatformFiles.PathOf(Trino), "*.properties", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(PlatformFiles.Root, f).Replace('\\', '/'))
+        [.. Directory.EnumerateFiles(RepositoryFiles.PathOf(Trino), "*.properties", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(RepositoryFiles.Root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal)];
 
     [Fact]
     public void Every_file_is_one_trino_reads_from_etc_trino()
     {
-        foreach (var file in Directory.EnumerateFiles(PlatformFiles.PathOf(Trino), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(RepositoryFiles.PathOf(Trino), "*", SearchOption.AllDirectories))
         {
-            var relative = Path.GetRelativePath(PlatformFiles.PathOf(Trino), file).Replace('\\', '/');
+            var relative = Path.GetRelativePath(RepositoryFiles.PathOf(Trino), file).Replace('\\', '/');
             var known = KnownFiles.Contains(relative) || (relative.StartsWith("catalog/", StringComparison.Ordinal) && relative.EndsWith(".properties", StringComparison.Ordinal) && relative.Count(c => c == '/') == 1);
             Assert.True(known, $"{Trino}/{relative} is mounted into /etc/trino but Trino does not read it");
             Assert.True(KubernetesText.IsConfigMapKey(Path.GetFileName(relative)), $"{relative} cannot be a ConfigMap key");
@@ -61,7 +61,7 @@ public sealed class TrinoConfigurationTests
     [Fact]
     public void The_catalogs_are_sales_marketing_and_hive()
     {
-        var catalogs = Directory.EnumerateFiles(PlatformFiles.PathOf($"{Trino}/catalog"), "*.properties")
+        var catalogs = Directory.EnumerateFiles(RepositoryFiles.PathOf($"{Trino}/catalog"), "*.properties")
             .Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal);
         Assert.Equal(["hive", "marketing", "sales"], catalogs);
     }
@@ -70,7 +70,7 @@ public sealed class TrinoConfigurationTests
     [MemberData(nameof(PropertiesFiles))]
     public void Properties_parse_and_use_only_documented_keys(string file)
     {
-        var properties = PlatformFiles.ReadProperties(file);
+        var properties = RepositoryFiles.ReadProperties(file);
         Assert.NotEmpty(properties);
 
         string[] documented;
@@ -93,10 +93,10 @@ public sealed class TrinoConfigurationTests
     [MemberData(nameof(PropertiesFiles))]
     public void Every_ENV_placeholder_names_a_variable_the_AppHost_sets_on_trino(string file)
     {
-        var text = PlatformFiles.Read(file);
-        Assert.All(PlatformFiles.Placeholders(text), placeholder =>
+        var text = RepositoryFiles.Read(file);
+        Assert.All(RepositoryFiles.Placeholders(text), placeholder =>
             Assert.Matches(@"^\$\{ENV:[A-Z][A-Z0-9_]*\}$", placeholder));
-        Assert.All(PlatformFiles.TrinoEnvReferences(text), name =>
+        Assert.All(RepositoryFiles.TrinoEnvReferences(text), name =>
             Assert.True(PlatformContract.Env.Trino.Contains(name), $"{file} reads ${{ENV:{name}}}, which the AppHost does not set on trino"));
     }
 
@@ -105,7 +105,7 @@ public sealed class TrinoConfigurationTests
     [InlineData("catalog/marketing.properties", PlatformContract.Env.MarketingPgUser, PlatformContract.Env.MarketingPgPassword, PlatformContract.Env.MarketingPgDb)]
     public void Domain_catalogs_connect_with_the_read_only_role_from_the_environment(string file, string user, string password, string database)
     {
-        var properties = PlatformFiles.ReadProperties($"{Trino}/{file}");
+        var properties = RepositoryFiles.ReadProperties($"{Trino}/{file}");
         Assert.Equal("postgresql", properties["connector.name"]);
         Assert.Equal($"${{ENV:{user}}}", properties["connection-user"]);
         Assert.Equal($"${{ENV:{password}}}", properties["connection-password"]);
@@ -116,7 +116,7 @@ public sealed class TrinoConfigurationTests
     [Fact]
     public void Hive_catalog_uses_the_metastore_and_native_S3_with_secrets_from_the_environment()
     {
-        var hive = PlatformFiles.ReadProperties($"{Trino}/catalog/hive.properties");
+        var hive = RepositoryFiles.ReadProperties($"{Trino}/catalog/hive.properties");
         Assert.Equal("true", hive["fs.s3.enabled"]);
         Assert.Equal("true", hive["s3.path-style-access"]);
         Assert.Equal($"${{ENV:{PlatformContract.Env.HiveMetastoreUri}}}", hive["hive.metastore.uri"]);
@@ -129,12 +129,12 @@ public sealed class TrinoConfigurationTests
     [Fact]
     public void Coordinator_serves_on_the_contract_port_and_queries_fit_in_the_heap_of_its_memory_limit()
     {
-        var config = PlatformFiles.ReadProperties($"{Trino}/config.properties");
+        var config = RepositoryFiles.ReadProperties($"{Trino}/config.properties");
         Assert.Equal("true", config["coordinator"]);
         Assert.Equal("true", config["node-scheduler.include-coordinator"]);
         Assert.Equal(PlatformContract.Ports.Trino.ToString(CultureInfo.InvariantCulture), config["http-server.http.port"]);
 
-        var jvm = File.ReadAllLines(PlatformFiles.PathOf($"{Trino}/jvm.config")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        var jvm = File.ReadAllLines(RepositoryFiles.PathOf($"{Trino}/jvm.config")).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
         Assert.All(jvm, option => Assert.StartsWith("-", option, StringComparison.Ordinal));
         Assert.DoesNotContain(jvm, option => option.StartsWith("-Xmx", StringComparison.Ordinal));
         var percent = double.Parse(Assert.Single(jvm, o => o.StartsWith("-XX:MaxRAMPercentage=", StringComparison.Ordinal)).Split('=')[1], CultureInfo.InvariantCulture);
@@ -149,11 +149,11 @@ public sealed class TrinoConfigurationTests
     [Fact]
     public void Access_control_and_groups_point_at_files_that_are_mounted()
     {
-        var accessControl = PlatformFiles.ReadProperties($"{Trino}/access-control.properties");
+        var accessControl = RepositoryFiles.ReadProperties($"{Trino}/access-control.properties");
         Assert.Equal("file", accessControl["access-control.name"]);
         Assert.True(File.Exists(MountedSource(accessControl["security.config-file"])), "security.config-file is not in platform/trino");
 
-        var groups = PlatformFiles.ReadProperties($"{Trino}/group-provider.properties");
+        var groups = RepositoryFiles.ReadProperties($"{Trino}/group-provider.properties");
         Assert.Equal("file", groups["group-provider.name"]);
         Assert.True(File.Exists(MountedSource(groups["file.group-file"])), "file.group-file is not in platform/trino");
     }
@@ -161,7 +161,7 @@ public sealed class TrinoConfigurationTests
     private static string MountedSource(string containerPath)
     {
         Assert.StartsWith(PlatformContract.Paths.TrinoEtc + "/", containerPath, StringComparison.Ordinal);
-        return PlatformFiles.PathOf(Trino + containerPath[PlatformContract.Paths.TrinoEtc.Length..]);
+        return RepositoryFiles.PathOf(Trino + containerPath[PlatformContract.Paths.TrinoEtc.Length..]);
     }
 
     private static double ToMiB(string size)

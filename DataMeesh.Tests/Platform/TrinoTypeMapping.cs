@@ -14,7 +14,7 @@ internal sealed partial class TrinoTypeMapping(IReadOnlyDictionary<string, strin
     private const int MaxDecimalPrecision = 38;
 
     public static TrinoTypeMapping ForCatalog(string domain) =>
-        new(PlatformFiles.ReadProperties($"{PlatformContract.Paths.TrinoSource}/catalog/{domain}.properties"));
+        new(RepositoryFiles.ReadProperties($"{PlatformContract.Paths.TrinoSource}/catalog/{domain}.properties"));
 
     private bool AllowOverflow => string.Equals(Setting("decimal-mapping", "strict"), "allow_overflow", StringComparison.OrdinalIgnoreCase);
 

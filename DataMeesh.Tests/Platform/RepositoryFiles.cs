@@ -4,8 +4,8 @@ using DataMeesh.Tests.Infrastructure;
 
 namespace DataMeesh.Tests.Platform;
 
-/// <summary>Reads the configuration under platform/ the way the containers will.</summary>
-internal static partial class PlatformFiles
+/// <summary>Reads the repository's files (paths from its root: platform/..., DataMeesh.AppHost/...) the way the containers will.</summary>
+internal static partial class RepositoryFiles
 {
     public static string Root { get; } = ProjectProcess.FindRepositoryRoot();
 

@@ -1,0 +1,34 @@
+using ApiEnv = DataMeesh.PlatformContract.ApiEnv;
+
+// WithHttpProbe is marked experimental; it is the only health signal the Kubernetes publisher turns into probes.
+#pragma warning disable ASPIREPROBES001
+
+namespace DataMeesh.AppHost;
+
+internal static class DataProductApiExtensions
+{
+    /// <summary>
+    /// A domain's data-product API: ready when /health says so, alive when /alive does (each probe also registers the
+    /// AppHost's health check for its path, so no WithHttpHealthCheck beside them), with its Scalar reference linked.
+    /// It creates and migrates the database it references (also on Kubernetes).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddDataProductApi<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name)
+            .WithHttpProbe(ProbeType.Readiness, "/health", endpointName: "http")
+            .WithHttpProbe(ProbeType.Liveness, "/alive", endpointName: "http")
+            .WithMemoryLimit(PlatformContract.MemoryMiB.ByResource[name])
+            .WithUrlForEndpoint("http", endpoint => new() { Url = $"{endpoint.Url}/scalar", DisplayText = $"{name} reference (Scalar)" });
+
+    /// <summary>The platform's tokens: issuer, audience and the signing key every API trusts.</summary>
+    public static IResourceBuilder<ProjectResource> WithPlatformTokens(this IResourceBuilder<ProjectResource> api,
+        IResourceBuilder<ParameterResource> signingKey) =>
+        api.WithEnvironment(ApiEnv.JwtIssuer, ApiEnv.Issuer)
+            .WithEnvironment(ApiEnv.JwtAudience, ApiEnv.Audience)
+            .WithEnvironment(ApiEnv.JwtKeyIssuer, ApiEnv.Issuer)
+            .WithEnvironment(ApiEnv.JwtKeyValue, signingKey);
+
+    /// <summary>The password the API gives its domain's read-only role (the role consumers read the domain as).</summary>
+    public static IResourceBuilder<ProjectResource> WithReaderPassword(this IResourceBuilder<ProjectResource> api, DomainReader domain) =>
+        api.WithEnvironment(ApiEnv.ReaderPassword, domain.Password);
+}
