@@ -9,9 +9,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -32,13 +32,15 @@ public static class DataProductExtensions
     {
         builder.AddDomainDatabase(product.Domain, migrationsAssembly);
         var services = builder.Services;
+        services.AddOptions<DataProductOptions>().BindConfiguration(DataProductOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DataProductOptions>, DataProductOptionsValidator>();
         services.AddSingleton(new ProductCatalog(product));
         services.AddSingleton<RowService>();
         services.AddSingleton<QualityMonitor>();
         services.AddSingleton<AnnouncedLoads>();
         services.AddSingleton<IdempotentWrites>();
         services.AddSingleton<DataProductResults>();
-        services.AddSingleton(provider => ContractServersFrom(builder.Configuration, provider.GetRequiredService<DomainDatabase>(), product));
+        services.AddSingleton(provider => ContractServersFrom(provider.GetRequiredService<IOptions<DataProductOptions>>().Value.Servers, provider.GetRequiredService<DomainDatabase>(), product));
         services.AddHostedService<DataProductStartup>();
         services.AddHostedService<DataLoadListener>();
         services.AddHealthChecks()
@@ -116,14 +118,14 @@ public static class DataProductExtensions
         return next(context);
     }
 
-    private static ContractServers ContractServersFrom(IConfiguration configuration, DomainDatabase database, DataProductDefinition product)
+    private static ContractServers ContractServersFrom(ContractServerOptions servers, DomainDatabase database, DataProductDefinition product)
     {
         var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         return new ContractServers(
-            configuration["DataProducts:Servers:PostgresHost"] ?? connection.Host ?? product.Domain + "-postgres",
-            configuration.GetValue("DataProducts:Servers:PostgresPort", connection.Port),
+            servers.PostgresHost ?? connection.Host ?? product.Domain + "-postgres",
+            servers.PostgresPort ?? connection.Port,
             connection.Database ?? product.Domain,
-            configuration["DataProducts:Servers:TrinoHost"] ?? "trino",
-            configuration.GetValue("DataProducts:Servers:TrinoPort", 8080));
+            servers.TrinoHost,
+            servers.TrinoPort);
     }
 }

@@ -2,11 +2,11 @@ using DataMeesh.DataProducts.Catalog;
 using DataMeesh.DataProducts.Database;
 using DataMeesh.DataProducts.Quality;
 using DataMeesh.DataProducts.Rows;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Hosting;
@@ -23,7 +23,7 @@ internal sealed class DataProductStartup(
     ProductCatalog catalog,
     QualityMonitor quality,
     AnnouncedLoads loads,
-    IConfiguration configuration,
+    IOptions<DataProductOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<DataProductStartup> logger) : BackgroundService
 {
@@ -51,7 +51,7 @@ internal sealed class DataProductStartup(
             return;
         }
 
-        var interval = configuration.GetValue("DataProducts:Quality:Interval", TimeSpan.FromMinutes(15));
+        var interval = options.Value.Quality.Interval;
         var trigger = QualityTrigger.Startup;
         await SafelyAsync(quality.LoadLatestAsync, stoppingToken);
         try
@@ -100,7 +100,7 @@ internal sealed class DataProductStartup(
     /// </summary>
     private async Task EnableReaderLoginAsync(CancellationToken cancellationToken)
     {
-        var password = configuration["DataProducts:ReaderPassword"];
+        var password = options.Value.ReaderPassword;
         if (string.IsNullOrEmpty(password))
         {
             logger.LogInformation("No DataProducts:ReaderPassword configured: role {Role} stays without login", catalog.Definition.Domain + "_reader");
