@@ -110,7 +110,7 @@ public static class DataProductEndpoints
 
     private static async Task<Created<QualityReport>> RunQuality(QualityMonitor quality, ProductCatalog catalog, CancellationToken cancellationToken)
     {
-        _ = catalog.Datasets; // 503 until the catalog is loaded
+        catalog.EnsureLoaded(); // no quality run before the catalog is loaded: 503
         return TypedResults.Created("/quality", await quality.RunAsync(QualityTrigger.Manual, cancellationToken));
     }
 
