@@ -1,3 +1,4 @@
+using DataMeesh.DataProducts.Database;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Rows;
@@ -14,7 +15,7 @@ public sealed class DataPlane(NpgsqlDataSource dataSource)
         await DataSource.OpenConnectionAsync(cancellationToken);
 
     /// <summary>The role the data plane of <paramref name="domain"/> runs as (created by the platform migration).</summary>
-    public static string RoleOf(string domain) => domain + "_api";
+    public static string RoleOf(string domain) => DomainRoles.ApiOf(domain);
 
     /// <summary>
     /// Makes a connection that logs in as the configured user run every statement as the domain's <c>_api</c> role, named
