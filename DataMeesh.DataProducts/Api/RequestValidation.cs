@@ -43,11 +43,14 @@ public sealed class ValidationErrors
     }
 }
 
+/// <summary>Endpoint metadata: the body of this endpoint is checked by <see cref="RequestValidation.Validates{TBody}"/>.</summary>
+public sealed record ValidatedBody(Type BodyType);
+
 public static class RequestValidation
 {
     /// <summary>Checks the endpoint's <typeparamref name="TBody"/> before the handler runs (a 400 problem naming every field at fault).</summary>
     public static RouteHandlerBuilder Validates<TBody>(this RouteHandlerBuilder endpoint) where TBody : IValidatedRequest =>
-        endpoint.AddEndpointFilter(async (context, next) =>
+        endpoint.WithMetadata(new ValidatedBody(typeof(TBody))).AddEndpointFilter(async (context, next) =>
         {
             if (context.Arguments.OfType<TBody>().FirstOrDefault() is { } body)
             {
