@@ -9,7 +9,36 @@ namespace DataMeesh.SalesApi;
 /// <param name="OrderStatus">Pending (default), Processing, Completed or Cancelled.</param>
 public sealed record NewOrder(
     long? CustomerId, DateTimeOffset? OrderDate, string? OrderStatus, string? PaymentMethod, string? SalesRep, string? Region,
-    IReadOnlyList<NewOrderItem>? Items);
+    IReadOnlyList<NewOrderItem>? Items) : IValidatedRequest
+{
+    public const int MaxItems = 100;
+
+    public static string InvalidTitle => "The order is not valid.";
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (CustomerId is not > 0) errors.Add("customerId", "customerId is required (a customer's id).");
+        if (string.IsNullOrWhiteSpace(PaymentMethod)) errors.Add("paymentMethod", "paymentMethod is required.");
+        if (string.IsNullOrWhiteSpace(SalesRep) || SalesRep.Length > 200) errors.Add("salesRep", "salesRep is required (at most 200 characters).");
+        if (string.IsNullOrWhiteSpace(Region)) errors.Add("region", "region is required.");
+        if (OrderDate is { } date && (date.Year < 2000 || date > DateTimeOffset.UtcNow.AddDays(1))) errors.Add("orderDate", "orderDate must be between 2000 and now.");
+        if (Items is not { Count: > 0 and <= MaxItems })
+        {
+            errors.Add("items", $"An order has 1 to {MaxItems} items.");
+            return;
+        }
+
+        for (var i = 0; i < Items.Count; i++)
+        {
+            var item = Items[i];
+            if (item is null) { errors.Add($"items[{i}]", "An item is required."); continue; }
+            if (item.ProductId is not > 0) errors.Add($"items[{i}].productId", "productId is required (a product's id).");
+            if (item.Quantity is not (> 0 and <= 100_000)) errors.Add($"items[{i}].quantity", "quantity must be from 1 to 100,000.");
+            if (item.DiscountPercent is < 0 or > 100 || (item.DiscountPercent is { } d && decimal.Round(d, 2) != d))
+                errors.Add($"items[{i}].discountPercent", "discountPercent must be from 0 to 100 with at most 2 decimals.");
+        }
+    }
+}
 
 /// <param name="DiscountPercent">0-100; 0 when omitted. Prices come from the product catalogue, never from the caller.</param>
 public sealed record NewOrderItem(long? ProductId, int? Quantity, decimal? DiscountPercent);
@@ -19,30 +48,20 @@ public sealed record CreatedOrder(long OrderId, long CustomerId, DateTime OrderD
 
 public sealed record CreatedOrderItem(long ItemId, long ProductId, int Quantity, decimal UnitPrice, decimal DiscountPercent, decimal LineTotal);
 
-/// <summary>The sales domain's own endpoints: customers, their orders, an order with its items, and placing orders.</summary>
+/// <summary>Orders: one with its line items, and placing one.</summary>
 public static class OrderEndpoints
 {
-    public const int MaxItemsPerOrder = 100;
+    public const int MaxItemsPerOrder = NewOrder.MaxItems;
 
-    public static IEndpointRouteBuilder MapSalesEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/customers").WithTags("Customers").RequireAuthorization();
-        customers.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "customers", id))
-            .WithName("GetCustomer").WithSummary("One customer (name, e-mail and phone masked without the pii-reader role).")
-            .ProducesDatasetRow("customers")
-            .ProducesProblem(StatusCodes.Status404NotFound);
-        customers.MapGet("/{id}/orders", (long id, HttpContext context, DataProductResults results) =>
-                results.WriteChildrenAsync(context, "customers", id, "orders", "customer_id"))
-            .WithName("GetCustomerOrders").WithSummary("The customer's orders, keyset-paged like /datasets/orders/rows.")
-            .Produces<RowsPage>().ProducesDatasetPage("orders").ProducesProblem(StatusCodes.Status404NotFound);
-
-        var orders = app.MapGroup("/orders").WithTags("Orders");
+        var orders = app.MapGroup("/orders").WithTags("Orders").RequireAuthorization();
         orders.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteOneAsync(context, "orders", id, ("items", "order_items", "order_id")))
-            .RequireAuthorization().WithName("GetOrder").WithSummary("One order with its line items.")
+            .WithName("GetOrder").WithSummary("One order with its line items.")
             .ProducesDatasetRow("orders", ("items", "order_items"))
             .ProducesProblem(StatusCodes.Status404NotFound);
-        orders.MapPost("/", PlaceOrder).RequireAuthorization(DataProductRoles.Writer)
+        orders.MapPost("/", PlaceOrder).RequireAuthorization(DataProductRoles.Writer).Validates<NewOrder>()
             .WithName("PlaceOrder")
             .WithSummary("Places an order with its items in one transaction; prices and totals are computed from the catalogue.")
             .WithDescription("Send an Idempotency-Key header to make retries safe: the same key returns the first response, never a second order.")
@@ -55,7 +74,6 @@ public static class OrderEndpoints
 
     private static async Task<IResult> PlaceOrder(NewOrder order, HttpContext context, IdempotentWrites writes)
     {
-        Validate(order);
         return await writes.ExecuteAsync(context, "POST /orders", order, async (connection, transaction, cancellationToken) =>
         {
             var items = order.Items!;
@@ -98,37 +116,6 @@ public static class OrderEndpoints
             var created = await ReadOrderAsync(connection, transaction, orderId, cancellationToken);
             return new WriteOutcome(StatusCodes.Status201Created, created, $"/orders/{orderId}");
         });
-    }
-
-    private static void Validate(NewOrder order)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (order.CustomerId is not > 0) errors["customerId"] = ["customerId is required (a customer's id)."];
-        if (string.IsNullOrWhiteSpace(order.PaymentMethod)) errors["paymentMethod"] = ["paymentMethod is required."];
-        if (string.IsNullOrWhiteSpace(order.SalesRep) || order.SalesRep.Length > 200) errors["salesRep"] = ["salesRep is required (at most 200 characters)."];
-        if (string.IsNullOrWhiteSpace(order.Region)) errors["region"] = ["region is required."];
-        if (order.OrderDate is { } date && (date.Year < 2000 || date > DateTimeOffset.UtcNow.AddDays(1))) errors["orderDate"] = ["orderDate must be between 2000 and now."];
-        if (order.Items is not { Count: > 0 and <= MaxItemsPerOrder })
-        {
-            errors["items"] = [$"An order has 1 to {MaxItemsPerOrder} items."];
-        }
-        else
-        {
-            for (var i = 0; i < order.Items.Count; i++)
-            {
-                var item = order.Items[i];
-                if (item is null) { errors[$"items[{i}]"] = ["An item is required."]; continue; }
-                if (item.ProductId is not > 0) errors[$"items[{i}].productId"] = ["productId is required (a product's id)."];
-                if (item.Quantity is not (> 0 and <= 100_000)) errors[$"items[{i}].quantity"] = ["quantity must be from 1 to 100,000."];
-                if (item.DiscountPercent is < 0 or > 100 || (item.DiscountPercent is { } d && decimal.Round(d, 2) != d))
-                    errors[$"items[{i}].discountPercent"] = ["discountPercent must be from 0 to 100 with at most 2 decimals."];
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ProblemException(StatusCodes.Status400BadRequest, "The order is not valid.", "See errors for the fields at fault.", errors);
-        }
     }
 
     private static async Task RequireCustomerAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long customerId, CancellationToken cancellationToken)

@@ -14,15 +14,3 @@ internal sealed record SeedOptions(long Scale, long Seed, DateOnly AsOf, bool Re
     public const long DefaultSeed = 42;
     public static readonly string[] AllDomains = [ResourceNames.SalesDatabase, ResourceNames.MarketingDatabase];
 }
-
-/// <summary>Process exit codes; documented in the README and in <c>--help</c>.</summary>
-internal static class ExitCodes
-{
-    public const int Success = 0;
-    public const int LoadFailed = 1;
-    public const int Usage = 2;
-    public const int SchemaNotReady = 3;
-    public const int LoginRefused = 4;
-    public const int ResetRefused = 5;
-    public const int Cancelled = 130;
-}

@@ -81,7 +81,7 @@ public static class DataProductEndpoints
                 c.Classification, c.Definition.Filter || dataset.Key.Contains(c), c.Definition.Sort || dataset.Key.Contains(c), c.PrimaryKey, c.Unique)).ToList(),
             result?.RowCount, result?.LastUpdatedAt,
             freshness is null ? null : new FreshnessDocument(freshness.Column, freshness.MaxAge.TotalHours,
-                result?.Checks.FirstOrDefault(c => c.Type == "freshness") is { } check ? !check.Passed : null),
+                result?.Checks.FirstOrDefault(c => c.Type == CheckTypes.Freshness) is { } check ? !check.Passed : null),
             result, Links(dataset)));
     }
 
@@ -110,7 +110,7 @@ public static class DataProductEndpoints
 
     private static async Task<Created<QualityReport>> RunQuality(QualityMonitor quality, ProductCatalog catalog, CancellationToken cancellationToken)
     {
-        _ = catalog.Datasets; // 503 until the catalog is loaded
+        catalog.EnsureLoaded(); // no quality run before the catalog is loaded: 503
         return TypedResults.Created("/quality", await quality.RunAsync(QualityTrigger.Manual, cancellationToken));
     }
 

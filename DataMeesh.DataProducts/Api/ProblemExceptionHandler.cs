@@ -25,6 +25,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, D
         {
             ProblemException e => Problem(e.Status, e.Title, e.Message, e.Errors),
             BadHttpRequestException e => BadRequest(e),
+            // SQLSTATE class 22 (data exception: out of range, invalid text) or 23 (integrity constraint violation: unique,
+            // foreign key, check, not null): the caller's values were refused, a 4xx naming the field, not a 500.
             PostgresException { SqlState: ['2', '2' or '3', ..] } e => RefusedByDatabase(e),
             _ when IsDatabaseUnavailable(exception) => Unavailable(context, exception),
             _ => null,

@@ -57,6 +57,9 @@ public sealed class ProductCatalog(DataProductDefinition definition)
 
     public Dataset? Find(string name) => Loaded.GetValueOrDefault(name);
 
+    /// <summary>Throws <see cref="DatabaseNotReadyException"/> (answered as 503 with Retry-After) until the catalog is loaded.</summary>
+    public void EnsureLoaded() => _ = Loaded;
+
     private IReadOnlyDictionary<string, Dataset> Loaded =>
         datasets ?? throw new DatabaseNotReadyException("The data product's catalog is not loaded yet: the database schema is still being prepared.");
 

@@ -1,4 +1,5 @@
 using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Database;
 using DataMeesh.DataProducts.Quality;
 using YamlDotNet.Serialization;
 
@@ -88,7 +89,7 @@ public static class OdcsContract
             },
             ["roles"] = new List<object>
             {
-                new Dictionary<string, object?> { ["role"] = $"{product.Domain}_reader", ["access"] = "read", ["description"] = "Read-only consumers (Trino, Grafana, notebooks)." },
+                new Dictionary<string, object?> { ["role"] = DomainRoles.ReaderOf(product.Domain), ["access"] = "read", ["description"] = "Read-only consumers (Trino, Grafana, notebooks)." },
                 new Dictionary<string, object?> { ["role"] = "pii-reader", ["access"] = "read", ["description"] = "API callers who may see personal data unmasked." },
             },
             ["slaProperties"] = sla,
@@ -129,15 +130,15 @@ public static class OdcsContract
             ["query"] = check.Sql,
             ["dimension"] = check.Type switch
             {
-                "not_null" => "completeness",
-                "unique" => "uniqueness",
-                "foreign_key" => "consistency",
-                "accepted_values" => "conformity",
-                "freshness" => "timeliness",
+                CheckTypes.NotNull => "completeness",
+                CheckTypes.Unique => "uniqueness",
+                CheckTypes.ForeignKey => "consistency",
+                CheckTypes.AcceptedValues => "conformity",
+                CheckTypes.Freshness => "timeliness",
                 _ => "coverage",
             },
             ["severity"] = check.Severity == Severity.Critical ? "error" : "warning",
-            ["unit"] = check.Type == "freshness" ? "hours" : "rows",
+            ["unit"] = check.Type == CheckTypes.Freshness ? "hours" : "rows",
             ["scheduler"] = "datameesh",
         };
         if (check.UpperBound is { } upper && upper < long.MaxValue)

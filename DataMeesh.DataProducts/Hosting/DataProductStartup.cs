@@ -2,11 +2,11 @@ using DataMeesh.DataProducts.Catalog;
 using DataMeesh.DataProducts.Database;
 using DataMeesh.DataProducts.Quality;
 using DataMeesh.DataProducts.Rows;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Hosting;
@@ -23,7 +23,7 @@ internal sealed class DataProductStartup(
     ProductCatalog catalog,
     QualityMonitor quality,
     AnnouncedLoads loads,
-    IConfiguration configuration,
+    IOptions<DataProductOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<DataProductStartup> logger) : BackgroundService
 {
@@ -51,7 +51,7 @@ internal sealed class DataProductStartup(
             return;
         }
 
-        var interval = configuration.GetValue("DataProducts:Quality:Interval", TimeSpan.FromMinutes(15));
+        var interval = options.Value.Quality.Interval;
         var trigger = QualityTrigger.Startup;
         await SafelyAsync(quality.LoadLatestAsync, stoppingToken);
         try
@@ -100,10 +100,10 @@ internal sealed class DataProductStartup(
     /// </summary>
     private async Task EnableReaderLoginAsync(CancellationToken cancellationToken)
     {
-        var password = configuration["DataProducts:ReaderPassword"];
+        var password = options.Value.ReaderPassword;
         if (string.IsNullOrEmpty(password))
         {
-            logger.LogInformation("No DataProducts:ReaderPassword configured: role {Role} stays without login", catalog.Definition.Domain + "_reader");
+            logger.LogInformation("No DataProducts:ReaderPassword configured: role {Role} stays without login", DomainRoles.ReaderOf(catalog.Definition.Domain));
             return;
         }
 
@@ -113,7 +113,7 @@ internal sealed class DataProductStartup(
             SELECT set_config('datameesh.reader_role', @role, true), set_config('datameesh.reader_password', @password, true)
             """, connection, transaction))
         {
-            command.Parameters.AddWithValue("role", catalog.Definition.Domain + "_reader");
+            command.Parameters.AddWithValue("role", DomainRoles.ReaderOf(catalog.Definition.Domain));
             command.Parameters.AddWithValue("password", password);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -129,7 +129,7 @@ internal sealed class DataProductStartup(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Role {Role} can log in (read-only consumers: Trino, Grafana, notebooks)", catalog.Definition.Domain + "_reader");
+        logger.LogInformation("Role {Role} can log in (read-only consumers: Trino, Grafana, notebooks)", DomainRoles.ReaderOf(catalog.Definition.Domain));
     }
 
     private async Task PruneAsync(CancellationToken cancellationToken)
@@ -144,22 +144,9 @@ internal sealed class DataProductStartup(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task RetryWhileUnreachableAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken)
-    {
-        for (var delay = TimeSpan.FromMilliseconds(500); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
-        {
-            try
-            {
-                await step(cancellationToken);
-                return;
-            }
-            catch (Exception e) when (SchemaMigrationService.IsTransient(e) && !cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning("Database not reachable: {Reason}. Retrying in {Delay} s", e.Message, delay.TotalSeconds);
-                await Task.Delay(delay, cancellationToken);
-            }
-        }
-    }
+    private Task RetryWhileUnreachableAsync(Func<CancellationToken, Task> step, CancellationToken cancellationToken) =>
+        DatabaseRetry.WhileUnreachableAsync(step, (e, _, delay) =>
+            logger.LogWarning("Database not reachable: {Reason}. Retrying in {Delay} s", e.Message, delay.TotalSeconds), cancellationToken);
 
     private async Task SafelyAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {

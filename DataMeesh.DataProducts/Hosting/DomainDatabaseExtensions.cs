@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Hosting;
@@ -63,8 +64,9 @@ public static class DomainDatabaseExtensions
         try
         {
             app.Services.GetRequiredService<DomainDatabase>();
+            _ = app.Services.GetService<IOptions<DataProductOptions>>()?.Value; // binds and validates DataProducts:*
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or OptionsValidationException)
         {
             logger.LogCritical("Cannot start: {Reason}", e.Message);
             await app.DisposeAsync();

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using DataMeesh.DataProducts.Database;
 using DataMeesh.DataProducts.Rows;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -41,50 +40,27 @@ internal sealed class SchemaMigrationService(
     IHostApplicationLifetime lifetime,
     ILogger<SchemaMigrationService> logger) : BackgroundService
 {
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromMilliseconds(500);
-        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        try
         {
-            try
-            {
-                await migrator.MigrateAsync(stoppingToken);
-                state.MarkReady();
-                return;
-            }
-            catch (Exception e) when (IsTransient(e) && !stoppingToken.IsCancellationRequested)
-            {
+            await DatabaseRetry.WhileUnreachableAsync(migrator.MigrateAsync, (e, attempt, delay) =>
                 logger.LogWarning("Database not reachable for migration (attempt {Attempt}): {Reason}. Retrying in {Delay} s",
-                    attempt, e.Message, delay.TotalSeconds);
-                await Task.Delay(delay, stoppingToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                logger.LogCritical(e, "Schema migration failed; stopping the service");
-                state.MarkFailed(e.Message);
-                Environment.ExitCode = 1;
-                lifetime.StopApplication();
-                return;
-            }
+                    attempt, e.Message, delay.TotalSeconds), stoppingToken);
+            state.MarkReady();
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+        catch (Exception e)
+        {
+            logger.LogCritical(e, "Schema migration failed; stopping the service");
+            state.MarkFailed(e.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
         }
     }
-
-    internal static bool IsTransient(Exception e) => e switch
-    {
-        MigrationException => false,
-        NpgsqlException { IsTransient: true } => true,
-        // Connection refused / host not found surface as NpgsqlException wrapping a SocketException.
-        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
-        PostgresException { SqlState: "57P03" } => true, // the database system is starting up
-        _ => false,
-    };
 }
 
 /// <summary>Readiness: unhealthy until the start-up migration has brought the schema to the current version.</summary>

@@ -14,8 +14,6 @@ namespace DataMeesh.DataProducts.Quality;
 /// </summary>
 public sealed class QualityMonitor : IDisposable
 {
-    private static readonly string[] Severities = ["critical", "warning"];
-
     public const string MeterName = "DataMeesh.DataProducts.Quality";
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromMinutes(2);
 
@@ -39,7 +37,7 @@ public sealed class QualityMonitor : IDisposable
         meter.CreateObservableGauge("datameesh.quality.score", () => (latest?.Datasets ?? []).Select(d =>
             new Measurement<double>((double)d.Score, domain, new("dataset", d.Dataset))), "%", "Share of a dataset's checks that passed.");
         meter.CreateObservableGauge("datameesh.quality.checks.failed", () => (latest?.Datasets ?? []).SelectMany(d =>
-            Severities.Select(severity => new Measurement<long>(d.Checks.Count(c => !c.Passed && c.Severity == severity),
+            SeverityNames.All.Select(severity => new Measurement<long>(d.Checks.Count(c => !c.Passed && c.Severity == severity),
                 domain, new("dataset", d.Dataset), new("severity", severity)))), description: "Failing checks per dataset and severity.");
     }
 
@@ -210,7 +208,7 @@ internal sealed class QualityHealthCheck(QualityMonitor monitor) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var failed = monitor.Latest.Datasets.SelectMany(d => d.Checks.Where(c => !c.Passed && c.Severity == "critical").Select(c => $"{d.Dataset}.{c.Name}")).ToList();
+        var failed = monitor.Latest.Datasets.SelectMany(d => d.Checks.Where(c => c.FailsCritically).Select(c => $"{d.Dataset}.{c.Name}")).ToList();
         return Task.FromResult(failed.Count == 0
             ? HealthCheckResult.Healthy("No critical quality check fails.")
             : HealthCheckResult.Degraded($"Critical quality checks failing: {string.Join(", ", failed)}"));

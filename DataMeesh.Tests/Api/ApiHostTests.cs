@@ -66,6 +66,24 @@ public sealed class ApiHostTests : DatabaseScope
         Assert.DoesNotContain("   at ", output + error); // our message, not Aspire's exception
     }
 
+    [Theory]
+    [InlineData("DataProducts__Quality__Interval", "-00:05:00", "DataProducts:Quality:Interval must be a positive time span")]
+    [InlineData("DataProducts__Quality__Interval", "every hour", "DataProducts:Quality:Interval")]
+    [InlineData("DataProducts__Servers__TrinoPort", "0", "DataProducts:Servers:TrinoPort must be a TCP port from 1 to 65535")]
+    public async Task A_bad_data_products_setting_stops_the_api_at_start_with_exit_2_naming_the_key(string key, string value, string message)
+    {
+        // Never reached: the settings are checked before anything connects.
+        var (exitCode, output, error) = await ProjectProcess.RunAsync("DataMeesh.SalesApi", [], new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__sales"] = "Host=127.0.0.1;Port=1;Database=sales;Username=postgres;Timeout=2",
+            [key] = value,
+        });
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(message, output + error);
+        Assert.DoesNotContain("   at ", output + error);
+    }
+
     [Fact]
     public async Task Readiness_checks_the_database_once_with_our_own_check()
     {

@@ -1,0 +1,14 @@
+namespace DataMeesh.DataProducts.Database;
+
+/// <summary>
+/// The database roles of a domain, created by the platform migration (<c>PlatformMigrations/data_product_platform.sql</c>,
+/// which builds the same names in SQL).
+/// </summary>
+public static class DomainRoles
+{
+    /// <summary>The API's data plane: SELECT, and INSERT only where the API writes.</summary>
+    public static string ApiOf(string domain) => domain + "_api";
+
+    /// <summary>Read-only consumers (Trino, Grafana, notebooks); a login role once the API is given its password.</summary>
+    public static string ReaderOf(string domain) => domain + "_reader";
+}
