@@ -60,8 +60,14 @@ internal sealed class DataProductStartup(
             await loads.ListenerStarted.WaitAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                loads.MarkMeasured(); // what was announced until now, this run sees
-                await SafelyAsync(token => quality.RunAsync(trigger, token), stoppingToken);
+                var sinceAnnounced = loads.MarkMeasured(); // what was announced until now, this run sees
+                // Replicas share the database: a run of another replica that started within the window stands for this one
+                // (see QualityMonitor.RunUnlessMeasuredWithinAsync). Start-up and schedule: any run less than an interval
+                // ago, so N replicas make one scheduled run per interval and a restarting (or crash-looping) replica adds
+                // none. Load: every replica hears the announcement; the first to settle measures it, and the others skip
+                // a run that started after the announcement reached them.
+                var window = trigger == QualityTrigger.Load ? sinceAnnounced : interval;
+                await SafelyAsync(token => quality.RunUnlessMeasuredWithinAsync(trigger, window, token), stoppingToken);
                 await SafelyAsync(PruneAsync, stoppingToken);
                 trigger = await loads.WaitAsync(interval, stoppingToken) ? QualityTrigger.Load : QualityTrigger.Schedule;
             }
