@@ -13,8 +13,8 @@ namespace DataMeesh.DataProducts.Hosting;
 
 /// <summary>
 /// Once the schema is current: gives the read-only consumer role its login (when a password is configured), loads the
-/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule, and
-/// prunes expired idempotency keys and old quality history.
+/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule (once
+/// between all replicas on the database), and prunes expired idempotency keys and old quality history.
 /// </summary>
 internal sealed class DataProductStartup(
     SchemaState schema,

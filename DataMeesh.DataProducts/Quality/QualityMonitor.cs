@@ -53,8 +53,8 @@ public sealed class QualityMonitor : IDisposable
     internal const long RunLockKey = 0x5155_414c_4954_5952; // "QUALITYR"
 
     /// <summary>Runs every check now (one run at a time, across replicas too), stores the results and returns the new report.</summary>
-    public async Task<QualityReport> RunAsync(string trigger, CancellationToken cancellationToken) =>
-        (await RunUnlessMeasuredWithinAsync(trigger, window: null, cancellationToken)).Report;
+    public Task<QualityReport> RunAsync(string trigger, CancellationToken cancellationToken) =>
+        RunUnlessMeasuredWithinAsync(trigger, window: null, cancellationToken);
 
     /// <summary>
     /// Runs every check unless a run of any replica started less than <paramref name="window"/> ago and measured every check
@@ -67,7 +67,7 @@ public sealed class QualityMonitor : IDisposable
     /// nothing and releases the lock, so a waiting one measures instead. The checks run on a connection of their own,
     /// outside the transaction, so a failing check cannot abort it; the transaction writes nothing until the end.
     /// </remarks>
-    internal async Task<(bool Ran, QualityReport Report)> RunUnlessMeasuredWithinAsync(string trigger, TimeSpan? window,
+    internal async Task<QualityReport> RunUnlessMeasuredWithinAsync(string trigger, TimeSpan? window,
         CancellationToken cancellationToken)
     {
         await oneRunAtATime.WaitAsync(cancellationToken);
@@ -75,7 +75,9 @@ public sealed class QualityMonitor : IDisposable
         {
             await using var claim = await dataPlane.OpenConnectionAsync(cancellationToken);
             await using var transaction = await claim.BeginTransactionAsync(cancellationToken);
-            await using (var takeLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", claim, transaction))
+            // No command time-out: the wait lasts as long as another replica's run, which its checks' own time-outs bound
+            // (and which ends with that replica's session if it dies); stopping the API cancels it.
+            await using (var takeLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", claim, transaction) { CommandTimeout = 0 })
             {
                 takeLock.Parameters.AddWithValue("key", RunLockKey);
                 await takeLock.ExecuteNonQueryAsync(cancellationToken);
@@ -85,9 +87,10 @@ public sealed class QualityMonitor : IDisposable
             DateTime startedAt;
             bool recentRun;
             await using (var look = new NpgsqlCommand("""
-                SELECT clock_timestamp(),
+                SELECT moment.at,
                        @window::interval IS NOT NULL
-                       AND EXISTS (SELECT 1 FROM datameesh.quality_runs WHERE started_at > clock_timestamp() - @window::interval)
+                       AND EXISTS (SELECT 1 FROM datameesh.quality_runs WHERE started_at > moment.at - @window::interval)
+                FROM (SELECT clock_timestamp() AS at) moment
                 """, claim, transaction))
             {
                 look.Parameters.Add(new NpgsqlParameter("window", NpgsqlTypes.NpgsqlDbType.Interval) { Value = (object?)window ?? DBNull.Value });
@@ -102,7 +105,7 @@ public sealed class QualityMonitor : IDisposable
                 await transaction.CommitAsync(cancellationToken);
                 latest = recent;
                 logger.LogInformation("Quality run ({Trigger}) skipped: run {RunId} started less than {Window} ago", trigger, recent.RunId, window);
-                return (false, recent);
+                return recent;
             }
 
             var stopwatch = Stopwatch.StartNew();
@@ -133,7 +136,7 @@ public sealed class QualityMonitor : IDisposable
                 logger.LogInformation("Quality run {RunId}: all {Total} checks passed in {Elapsed} ms", runId, results.Count, stopwatch.ElapsedMilliseconds);
             }
 
-            return (true, report);
+            return report;
         }
         finally
         {
