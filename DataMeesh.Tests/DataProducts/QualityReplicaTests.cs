@@ -129,4 +129,38 @@ public sealed class QualityLoadReplicaTests : IAsyncLifetime
 
         Assert.Equal(1L, await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM datameesh.quality_runs WHERE trigger = 'load'"));
     }
+
+    [Fact]
+    public async Task A_run_waits_while_another_replica_measures_and_a_replica_that_died_mid_run_leaves_nothing_behind()
+    {
+        var runsBefore = await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM datameesh.quality_runs");
+        // "Another replica" mid-run: holding the run lock in an open transaction, as a run does until it has stored its results.
+        await using var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(apps.Databases.Sales) { Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        var dying = await other.BeginTransactionAsync();
+        await using (var takeLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", other, dying))
+        {
+            takeLock.Parameters.AddWithValue("key", DataMeesh.DataProducts.Quality.QualityMonitor.RunLockKey);
+            await takeLock.ExecuteNonQueryAsync();
+        }
+
+        var run = apps.Client("sales", "sales-steward").PostAsync("/quality/runs", null);
+        var waited = Stopwatch.StartNew();
+        while (await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 0)
+        {
+            if (run.IsCompleted)
+            {
+                Assert.Fail("the run did not wait for the lock: " + await (await run).Content.ReadAsStringAsync());
+            }
+
+            Assert.True(waited.Elapsed < Deadline, "the run never waited for the lock");
+            await Task.Delay(50);
+        }
+
+        // The other replica dies: its transaction (and lock) ends with nothing stored, and the waiting run measures.
+        await dying.RollbackAsync();
+        var report = await (await run).JsonAsync(System.Net.HttpStatusCode.Created);
+        Assert.Equal("manual", report.GetProperty("trigger").GetString());
+        Assert.Equal(runsBefore + 1, await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM datameesh.quality_runs"));
+    }
 }
