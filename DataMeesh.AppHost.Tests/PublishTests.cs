@@ -408,6 +408,25 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
         Assert.NotNull(workerPod.Containers[0].ReadinessProbe?.Exec);
     }
 
+    [Theory]
+    [InlineData(ResourceNames.SalesApi)]
+    [InlineData(ResourceNames.MarketingApi)]
+    public void The_domain_apis_run_several_replicas_set_by_a_helm_value(string resource)
+    {
+        var value = ChartPublishing.ReplicasValue(resource);
+        Assert.Equal(DataProductApiExtensions.ApiReplicas.ToString(CultureInfo.InvariantCulture), Load("values.yaml").Text(value.Split('.')));
+        Assert.True(DataProductApiExtensions.ApiReplicas > 1);
+        var api = Assert.Single(Installed<V1Deployment>(), d => d.Name() == $"{resource}-deployment");
+        Assert.Equal(DataProductApiExtensions.ApiReplicas, api.Spec.Replicas);
+        // Rolled one pod at a time (the publisher's strategy kept), and the API's Service still selects every replica.
+        Assert.Equal("RollingUpdate", api.Spec.Strategy.Type);
+        var service = Assert.Single(Installed<V1Service>(), s => s.Name() == $"{resource}-service");
+        Assert.All(service.Spec.Selector, l => Assert.Equal(l.Value, api.Spec.Template.Metadata.Labels[l.Key]));
+
+        var scaled = chart.Render(new Dictionary<string, string>(Recipe.Values) { [value] = "5" });
+        Assert.Equal(5, Assert.Single(scaled.Select(o => o.Object).OfType<V1Deployment>(), d => d.Name() == $"{resource}-deployment").Spec.Replicas);
+    }
+
     [Fact]
     public void Every_stateful_set_names_the_service_that_selects_it()
     {

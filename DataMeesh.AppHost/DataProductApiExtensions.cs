@@ -7,10 +7,14 @@ namespace DataMeesh.AppHost;
 
 internal static class DataProductApiExtensions
 {
+    public const int ApiReplicas = 2;
+
     /// <summary>
     /// A domain's data-product API: ready when /health says so, alive when /alive does (each probe also registers the
     /// AppHost's health check for its path, so no WithHttpHealthCheck beside them), with its Scalar reference linked.
-    /// It creates and migrates the database it references (also on Kubernetes).
+    /// It creates and migrates the database it references (also on Kubernetes). The chart runs it as
+    /// <see cref="ApiReplicas"/> pods by default (Helm value <c>parameters.&lt;api&gt;.replicas</c>): migrations and quality
+    /// runs are safe side by side, and one pod can restart while the other serves.
     /// </summary>
     public static IResourceBuilder<ProjectResource> AddDataProductApi<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new() =>
@@ -18,6 +22,7 @@ internal static class DataProductApiExtensions
             .WithHttpProbe(ProbeType.Readiness, "/health", endpointName: "http")
             .WithHttpProbe(ProbeType.Liveness, "/alive", endpointName: "http")
             .WithMemoryLimit(PlatformContract.MemoryMiB.ByResource[name])
+            .PublishWithReplicas(ApiReplicas)
             .WithUrlForEndpoint("http", endpoint => new() { Url = $"{endpoint.Url}/scalar", DisplayText = $"{name} reference (Scalar)" });
 
     /// <summary>The platform's tokens: issuer, audience and the signing key every API trusts.</summary>

@@ -19,6 +19,8 @@ internal static class ChartPublishing
 
     public static IResourceBuilder<T> PublishWithTrinoWorkers<T>(this IResourceBuilder<T> trino, string configMapName) where T : ContainerResource => trino;
 
+    public static IResourceBuilder<T> PublishWithReplicas<T>(this IResourceBuilder<T> resource, int defaultReplicas) where T : IComputeResource => resource;
+
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource => resource;
 
     public static IResourceBuilder<T> PublishConfigDirectory<T>(this IResourceBuilder<T> container,

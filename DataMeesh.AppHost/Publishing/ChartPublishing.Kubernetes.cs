@@ -233,6 +233,46 @@ internal static class ChartPublishing
 
     private const string TrinoConfigFile = "config.properties";
 
+    /// <summary>The Helm value holding how many pods of <paramref name="resource"/> run, e.g. <c>parameters.sales_api.replicas</c>.</summary>
+    internal static string ReplicasValue(string resource) => $"parameters.{resource.Replace('-', '_')}.replicas";
+
+    /// <summary>
+    /// Runs the resource's Deployment with <see cref="ReplicasValue"/> pods (<paramref name="defaultReplicas"/> unless set at
+    /// install). Only for workloads that are safe side by side on one database: the domain APIs (their migrations take an
+    /// advisory lock, their quality runs one per interval across replicas) and nothing holding a ReadWriteOnce claim.
+    /// </summary>
+    public static IResourceBuilder<T> PublishWithReplicas<T>(this IResourceBuilder<T> resource, int defaultReplicas) where T : IComputeResource
+    {
+        var builder = resource.ApplicationBuilder;
+        var value = ReplicasValue(resource.Resource.Name);
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            builder.Resources.OfType<KubernetesEnvironmentResource>().Single().Annotations.Add(new ChartValueAnnotation(value, defaultReplicas));
+        }
+
+        return resource.PublishAsKubernetesService(k8s =>
+        {
+            var deployment = (Deployment)k8s.Workload!;
+            if (deployment.Spec.Template.Spec.Volumes.Any(v => v.PersistentVolumeClaim is not null))
+            {
+                throw new DistributedApplicationException($"{resource.Resource.Name} keeps data on a claim: its pods cannot run side by side.");
+            }
+
+            k8s.Workload = new ScaledDeployment
+            {
+                Metadata = deployment.Metadata,
+                Spec =
+                {
+                    Replicas = $"{{{{ .Values.{value} | int }}}}",
+                    Selector = deployment.Spec.Selector,
+                    Template = deployment.Spec.Template,
+                    Strategy = deployment.Spec.Strategy,
+                    RevisionHistoryLimit = deployment.Spec.RevisionHistoryLimit,
+                },
+            };
+        });
+    }
+
     /// <summary>The pod's memory limit, with requests at half of it so the whole chart schedules on one laptop-sized node.</summary>
     public static IResourceBuilder<T> PublishWithMemoryLimit<T>(this IResourceBuilder<T> resource, int mebibytes) where T : IComputeResource =>
         resource.PublishAsKubernetesService(k8s =>
@@ -484,6 +524,10 @@ public sealed class ScaledDeploymentSpec
     public LabelSelectorV1 Selector { get; set; } = new();
 
     public PodTemplateSpecV1 Template { get; set; } = new();
+
+    public DeploymentStrategyV1? Strategy { get; set; }
+
+    public int? RevisionHistoryLimit { get; set; }
 }
 
 /// <summary>A batch/v1 Job. The publisher serializes workloads by their public properties in camelCase.</summary>

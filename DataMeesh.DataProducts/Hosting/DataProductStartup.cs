@@ -13,8 +13,8 @@ namespace DataMeesh.DataProducts.Hosting;
 
 /// <summary>
 /// Once the schema is current: gives the read-only consumer role its login (when a password is configured), loads the
-/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule, and
-/// prunes expired idempotency keys and old quality history.
+/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule (once
+/// between all replicas on the database), and prunes expired idempotency keys and old quality history.
 /// </summary>
 internal sealed class DataProductStartup(
     SchemaState schema,
@@ -60,8 +60,14 @@ internal sealed class DataProductStartup(
             await loads.ListenerStarted.WaitAsync(stoppingToken);
             while (!stoppingToken.IsCancellationRequested)
             {
-                loads.MarkMeasured(); // what was announced until now, this run sees
-                await SafelyAsync(token => quality.RunAsync(trigger, token), stoppingToken);
+                var sinceAnnounced = loads.MarkMeasured(); // what was announced until now, this run sees
+                // Replicas share the database: a run of another replica that started within the window stands for this one
+                // (see QualityMonitor.RunUnlessMeasuredWithinAsync). Start-up and schedule: any run less than an interval
+                // ago, so N replicas make one scheduled run per interval and a restarting (or crash-looping) replica adds
+                // none. Load: every replica hears the announcement; the first to settle measures it, and the others skip
+                // a run that started after the announcement reached them.
+                var window = trigger == QualityTrigger.Load ? sinceAnnounced : interval;
+                await SafelyAsync(token => quality.RunUnlessMeasuredWithinAsync(trigger, window, token), stoppingToken);
                 await SafelyAsync(PruneAsync, stoppingToken);
                 trigger = await loads.WaitAsync(interval, stoppingToken) ? QualityTrigger.Load : QualityTrigger.Schedule;
             }

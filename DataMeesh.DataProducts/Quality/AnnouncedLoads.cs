@@ -30,7 +30,13 @@ internal sealed class AnnouncedLoads
     /// </summary>
     public Task ListenerStarted => listenerStarted.Task;
 
-    internal void Announce() => pending.Writer.TryWrite(true);
+    private long lastAnnounced = Stopwatch.GetTimestamp();
+
+    internal void Announce()
+    {
+        Interlocked.Exchange(ref lastAnnounced, Stopwatch.GetTimestamp());
+        pending.Writer.TryWrite(true);
+    }
 
     internal void MarkListenerStarted() => listenerStarted.TrySetResult();
 
@@ -38,7 +44,15 @@ internal sealed class AnnouncedLoads
     /// Called as a run starts: PostgreSQL delivers an announcement only after the load committed, so whatever was
     /// announced so far is visible to this run and needs no run of its own.
     /// </summary>
-    internal void MarkMeasured() => pending.Reader.TryRead(out _);
+    /// <returns>
+    /// How long ago the latest announcement arrived: a run of any replica that started since then saw every load announced
+    /// so far (the announcement reaches each replica after its load committed), so this replica need not measure them again.
+    /// </returns>
+    internal TimeSpan MarkMeasured()
+    {
+        pending.Reader.TryRead(out _);
+        return Stopwatch.GetElapsedTime(Interlocked.Read(ref lastAnnounced));
+    }
 
     /// <summary>Waits up to <paramref name="timeout"/> for an announcement, then until the burst it starts has settled.</summary>
     /// <returns><c>true</c> when a load was announced; <c>false</c> when <paramref name="timeout"/> passed without one.</returns>

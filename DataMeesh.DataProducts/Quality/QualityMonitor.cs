@@ -46,29 +46,81 @@ public sealed class QualityMonitor : IDisposable
     /// <summary>The latest report; empty until the first run finished or the history was read.</summary>
     public QualityReport Latest => latest ?? new QualityReport(catalog.Definition.Domain, null, null, null, []);
 
-    /// <summary>Runs every check now (one run at a time), stores the results and returns the new report.</summary>
-    public async Task<QualityReport> RunAsync(string trigger, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serialises the runs of every replica of the API on one database (advisory locks belong to the database), held by
+    /// the transaction that decides whether to run and stores the run.
+    /// </summary>
+    internal const long RunLockKey = 0x5155_414c_4954_5952; // "QUALITYR"
+
+    /// <summary>Runs every check now (one run at a time, across replicas too), stores the results and returns the new report.</summary>
+    public Task<QualityReport> RunAsync(string trigger, CancellationToken cancellationToken) =>
+        RunUnlessMeasuredWithinAsync(trigger, window: null, cancellationToken);
+
+    /// <summary>
+    /// Runs every check unless a run of any replica started less than <paramref name="window"/> ago and measured every check
+    /// this replica has; then it only loads that run's report. Replicas of one API share one database, so N replicas make
+    /// one scheduled run per interval, not N, and each still reports the latest results.
+    /// </summary>
+    /// <remarks>
+    /// The decision and the stored run are one transaction holding <see cref="RunLockKey"/>: a replica deciding while
+    /// another measures waits, then sees that run (committed, complete) and skips. A replica that dies mid-run stores
+    /// nothing and releases the lock, so a waiting one measures instead. The checks run on a connection of their own,
+    /// outside the transaction, so a failing check cannot abort it; the transaction writes nothing until the end.
+    /// </remarks>
+    internal async Task<QualityReport> RunUnlessMeasuredWithinAsync(string trigger, TimeSpan? window,
+        CancellationToken cancellationToken)
     {
         await oneRunAtATime.WaitAsync(cancellationToken);
         try
         {
+            await using var claim = await dataPlane.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await claim.BeginTransactionAsync(cancellationToken);
+            // No command time-out: the wait lasts as long as another replica's run, which its checks' own time-outs bound
+            // (and which ends with that replica's session if it dies); stopping the API cancels it.
+            await using (var takeLock = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", claim, transaction) { CommandTimeout = 0 })
+            {
+                takeLock.Parameters.AddWithValue("key", RunLockKey);
+                await takeLock.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var checks = QualityCheck.For(catalog);
+            DateTime startedAt;
+            bool recentRun;
+            await using (var look = new NpgsqlCommand("""
+                SELECT moment.at,
+                       @window::interval IS NOT NULL
+                       AND EXISTS (SELECT 1 FROM datameesh.quality_runs WHERE started_at > moment.at - @window::interval)
+                FROM (SELECT clock_timestamp() AS at) moment
+                """, claim, transaction))
+            {
+                look.Parameters.Add(new NpgsqlParameter("window", NpgsqlTypes.NpgsqlDbType.Interval) { Value = (object?)window ?? DBNull.Value });
+                await using var reader = await look.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                startedAt = reader.GetDateTime(0);
+                recentRun = reader.GetBoolean(1);
+            }
+
+            if (recentRun && await ReadLatestAsync(claim, cancellationToken, transaction) is var recent && MeasuresEvery(recent, checks))
+            {
+                await transaction.CommitAsync(cancellationToken);
+                latest = recent;
+                logger.LogInformation("Quality run ({Trigger}) skipped: run {RunId} started less than {Window} ago", trigger, recent.RunId, window);
+                return recent;
+            }
+
             var stopwatch = Stopwatch.StartNew();
-            await using var connection = await dataPlane.OpenConnectionAsync(cancellationToken);
-            long runId;
-            await using (var start = new NpgsqlCommand("INSERT INTO datameesh.quality_runs (trigger) VALUES (@trigger) RETURNING run_id", connection))
-            {
-                start.Parameters.AddWithValue("trigger", trigger);
-                runId = (long)(await start.ExecuteScalarAsync(cancellationToken))!;
-            }
-
             var results = new List<(QualityCheck Check, CheckResult Result)>();
-            foreach (var check in QualityCheck.For(catalog))
+            await using (var measure = await dataPlane.OpenConnectionAsync(cancellationToken))
             {
-                results.Add((check, await MeasureAsync(connection, check, cancellationToken)));
+                foreach (var check in checks)
+                {
+                    results.Add((check, await MeasureAsync(measure, check, cancellationToken)));
+                }
             }
 
-            await StoreAsync(connection, runId, results, cancellationToken);
-            var report = await ReadLatestAsync(connection, cancellationToken);
+            var runId = await StoreAsync(transaction, trigger, startedAt, results, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            var report = await ReadLatestAsync(claim, cancellationToken);
             latest = report;
             runs.Add(1, new KeyValuePair<string, object?>("trigger", trigger));
             runDuration.Record(stopwatch.Elapsed.TotalSeconds);
@@ -90,6 +142,13 @@ public sealed class QualityMonitor : IDisposable
         {
             oneRunAtATime.Release();
         }
+    }
+
+    /// <summary>A replica of another version (a rolling update) may have other checks: its run does not stand for ours.</summary>
+    private static bool MeasuresEvery(QualityReport report, IReadOnlyList<QualityCheck> checks)
+    {
+        var measured = report.Datasets.SelectMany(d => d.Checks.Select(c => (d.Dataset, c.Name))).ToHashSet();
+        return checks.All(check => measured.Contains((check.Dataset, check.Name)));
     }
 
     /// <summary>Loads the latest stored results (after a restart the product reports its quality before the next run).</summary>
@@ -120,19 +179,30 @@ public sealed class QualityMonitor : IDisposable
         return new CheckResult(check.Name, check.Type, check.Column, check.SeverityName, check.Passes(observed), observed, check.Threshold, details);
     }
 
-    private static async Task StoreAsync(NpgsqlConnection connection, long runId, List<(QualityCheck Check, CheckResult Result)> results,
-        CancellationToken cancellationToken)
+    private static async Task<long> StoreAsync(NpgsqlTransaction transaction, string trigger, DateTime startedAt,
+        List<(QualityCheck Check, CheckResult Result)> results, CancellationToken cancellationToken)
     {
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var connection = transaction.Connection!;
+        long runId;
+        await using (var start = new NpgsqlCommand("""
+            INSERT INTO datameesh.quality_runs (trigger, started_at) VALUES (@trigger, @started) RETURNING run_id
+            """, connection, transaction))
+        {
+            start.Parameters.AddWithValue("trigger", trigger);
+            start.Parameters.AddWithValue("started", startedAt);
+            runId = (long)(await start.ExecuteScalarAsync(cancellationToken))!;
+        }
+
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch)
         {
             foreach (var (check, result) in results)
             {
+                // clock_timestamp(), not the default now(): that is when the transaction began, before the lock was free.
                 var insert = new NpgsqlBatchCommand("""
                     INSERT INTO datameesh.quality_results
-                        (run_id, dataset, check_name, check_type, column_name, severity, passed, observed_value, threshold, details)
-                    VALUES (@run, @dataset, @name, @type, @column, @severity, @passed, @observed, @threshold, @details)
+                        (run_id, dataset, check_name, check_type, column_name, severity, passed, observed_value, threshold, details, checked_at)
+                    VALUES (@run, @dataset, @name, @type, @column, @severity, @passed, @observed, @threshold, @details, clock_timestamp())
                     """);
                 insert.Parameters.AddWithValue("run", runId);
                 insert.Parameters.AddWithValue("dataset", check.Dataset);
@@ -147,16 +217,17 @@ public sealed class QualityMonitor : IDisposable
                 batch.BatchCommands.Add(insert);
             }
 
-            var finish = new NpgsqlBatchCommand("UPDATE datameesh.quality_runs SET finished_at = now() WHERE run_id = @run");
+            var finish = new NpgsqlBatchCommand("UPDATE datameesh.quality_runs SET finished_at = clock_timestamp() WHERE run_id = @run");
             finish.Parameters.AddWithValue("run", runId);
             batch.BatchCommands.Add(finish);
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        return runId;
     }
 
-    private async Task<QualityReport> ReadLatestAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    private async Task<QualityReport> ReadLatestAsync(NpgsqlConnection connection, CancellationToken cancellationToken,
+        NpgsqlTransaction? transaction = null)
     {
         var checks = new Dictionary<string, List<CheckResult>>();
         var checkedAt = new Dictionary<string, DateTime>();
@@ -169,7 +240,7 @@ public sealed class QualityMonitor : IDisposable
             FROM datameesh.quality_latest l
             JOIN datameesh.quality_runs r ON r.run_id = l.run_id
             ORDER BY l.run_id, l.dataset, l.check_name
-            """, connection);
+            """, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -44,6 +44,25 @@ public class DataProductApps : IAsyncLifetime
     /// <summary>False: the APIs start on empty (migrated) databases, for tests that load data while the APIs run.</summary>
     internal bool SeedBeforeStart { get; init; } = true;
 
+    /// <summary>DataProducts:Quality:Interval of the APIs (long by default: tests ask for runs, the schedule stays out of the way).</summary>
+    internal TimeSpan QualityInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Another sales API on the same database, as a second replica of one deployment is; the caller disposes it.</summary>
+    internal async Task<WebApplicationFactory<SalesApi::Program>> StartSalesReplicaAsync()
+    {
+        var replica = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", Databases.Sales);
+        await WaitUntilPublishedAsync(replica.CreateClient());
+        return replica;
+    }
+
+    /// <summary>A client of <paramref name="api"/> with a plain reader's token.</summary>
+    internal HttpClient Reader<T>(WebApplicationFactory<T> api) where T : class
+    {
+        var client = api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token());
+        return client;
+    }
+
     public async Task InitializeAsync()
     {
         await Databases.InitializeAsync();
@@ -104,7 +123,7 @@ public class DataProductApps : IAsyncLifetime
             .UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Issuer", Issuer)
             .UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Value", Convert.ToBase64String(signingKey))
             .UseSetting("DataProducts:ReaderPassword", ReaderPassword)
-            .UseSetting("DataProducts:Quality:Interval", "01:00:00"));
+            .UseSetting("DataProducts:Quality:Interval", QualityInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Waits until the catalog is loaded and the start-up quality run is stored.</summary>
     private async Task WaitUntilPublishedAsync(HttpClient client)
