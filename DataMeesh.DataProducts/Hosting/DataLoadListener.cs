@@ -20,9 +20,6 @@ internal sealed class DataLoadListener(
     ILoggerFactory loggerFactory,
     ILogger<DataLoadListener> logger) : BackgroundService
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
     /// <summary>Idle seconds before Npgsql checks the connection while waiting (a server that vanished without closing it).</summary>
     private const int KeepAliveSeconds = 15;
 
@@ -39,7 +36,7 @@ internal sealed class DataLoadListener(
         }
 
         await using var dataSource = BuildDataSource();
-        var delay = FirstRetryDelay;
+        var delay = DatabaseRetry.FirstDelay;
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {
             try
@@ -52,7 +49,7 @@ internal sealed class DataLoadListener(
                 }
 
                 loads.MarkListenerStarted();
-                delay = FirstRetryDelay;
+                delay = DatabaseRetry.FirstDelay;
                 while (true)
                 {
                     // With KeepAlive set, Npgsql wakes every few seconds to check the connection and throws when it is gone.
@@ -76,7 +73,7 @@ internal sealed class DataLoadListener(
                     return;
                 }
 
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                delay = DatabaseRetry.NextDelay(delay);
             }
         }
     }

@@ -10,8 +10,11 @@ namespace DataMeesh.DataProducts.Hosting;
 /// </summary>
 internal static class DatabaseRetry
 {
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>The first wait; <see cref="NextDelay"/> doubles it up to 30 s (the schedule of every reconnecting loop here).</summary>
+    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    public static TimeSpan NextDelay(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
 
     /// <param name="retrying">Told of each failed attempt (1, 2, …) and the wait before the next, to log it.</param>
     public static async Task WhileUnreachableAsync(Func<CancellationToken, Task> step, Action<Exception, int, TimeSpan> retrying,
@@ -29,7 +32,7 @@ internal static class DatabaseRetry
             {
                 retrying(e, attempt, delay);
                 await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+                delay = NextDelay(delay);
             }
         }
     }
