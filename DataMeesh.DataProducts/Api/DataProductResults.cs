@@ -29,8 +29,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
             }
         }
 
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        await RowService.WriteJsonAsync(context, buffer.WrittenMemory);
     }
 
     /// <summary>A page of <paramref name="childDataset"/> rows belonging to one parent row (404 when the parent does not exist).</summary>

@@ -1,5 +1,6 @@
 using DataMeesh.DataProducts.Api;
 using DataMeesh.DataProducts.Catalog;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,6 +15,16 @@ internal static class DataProductAuthentication
         // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
         // an attacker what to forge next; the reason is in the API's log.
         services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
+        // The framework reads Authentication:Schemes:Bearer:SigningKeys into a lazy sequence: every request enumerated it again,
+        // re-reading configuration and decoding a new key object, which also defeated the token library's per-key cache of
+        // signature providers (a new HMAC per request). Read once each time the options are built.
+        services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, options =>
+        {
+            if (options.TokenValidationParameters.IssuerSigningKeys is { } keys)
+            {
+                options.TokenValidationParameters.IssuerSigningKeys = keys.ToList();
+            }
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.StewardOf(product.Domain)));

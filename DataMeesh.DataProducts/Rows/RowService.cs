@@ -43,8 +43,18 @@ public sealed class RowService(DataPlane dataPlane)
             writer.WriteEndObject();
         }
 
+        await WriteJsonAsync(context, buffer.WrittenMemory);
+    }
+
+    /// <summary>
+    /// Sends a JSON document built in memory with its Content-Length: without it the response is chunked, and the last,
+    /// empty chunk costs a second send per request.
+    /// </summary>
+    public static async Task WriteJsonAsync(HttpContext context, ReadOnlyMemory<byte> json)
+    {
         context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        context.Response.ContentLength = json.Length;
+        await context.Response.Body.WriteAsync(json, context.RequestAborted);
     }
 
     /// <summary>Writes the page's rows as a JSON array; returns the cursor of the next page, or null on the last page.</summary>
