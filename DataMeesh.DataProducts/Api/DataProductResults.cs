@@ -17,7 +17,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
         params (string Property, string Dataset, string ForeignKey)[] children)
     {
         var request = ByKey(context, dataset, key);
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var buffer = new PooledBuffer(4096);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             var nested = children.Select(child =>

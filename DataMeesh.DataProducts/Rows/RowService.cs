@@ -27,7 +27,7 @@ public sealed class RowService(DataPlane dataPlane)
     /// </summary>
     public async Task WritePageAsync(HttpContext context, RowRequest request)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var buffer = new PooledBuffer(32 * 1024);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
