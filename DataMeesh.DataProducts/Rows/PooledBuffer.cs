@@ -25,11 +25,19 @@ internal sealed class PooledBuffer(int initialCapacity) : IBufferWriter<byte>, I
         WrittenCount += count;
     }
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => array.AsMemory(WrittenCount, Reserve(sizeHint));
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Reserve(sizeHint); // first: it may replace the array
+        return array.AsMemory(WrittenCount);
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => array.AsSpan(WrittenCount, Reserve(sizeHint));
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return array.AsSpan(WrittenCount);
+    }
 
-    private int Reserve(int sizeHint)
+    private void Reserve(int sizeHint)
     {
         var needed = Math.Max(sizeHint, 1);
         if (array.Length - WrittenCount < needed)
@@ -39,8 +47,6 @@ internal sealed class PooledBuffer(int initialCapacity) : IBufferWriter<byte>, I
             ArrayPool<byte>.Shared.Return(array);
             array = larger;
         }
-
-        return array.Length - WrittenCount;
     }
 
     public void Dispose()
