@@ -15,14 +15,15 @@ public static class DataProductEndpoints
 {
     public static IEndpointRouteBuilder MapDataProductEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetProduct).WithTags("Data product").AllowAnonymous()
+        app.MapGet("/", GetProduct).WithTag("Data product", "What the product is, who owns it and which datasets it publishes.").AllowAnonymous()
             .WithName("GetDataProduct").WithSummary("The data product: owner, description, update frequency, classification and datasets.");
 
-        var datasets = app.MapGroup("/datasets").WithTags("Datasets");
+        var datasets = app.MapGroup("/datasets").WithTag("Datasets", "Every table and view, its columns, and its rows.");
         datasets.MapGet("/", ListDatasets).AllowAnonymous()
             .WithName("ListDatasets").WithSummary("Every table and view with row count, freshness and quality score.");
         datasets.MapGet("/{name}", GetDataset).AllowAnonymous()
-            .WithName("GetDataset").WithSummary("One dataset with its columns (type, nullability, description, classification).");
+            .WithName("GetDataset").WithSummary("One dataset with its columns (type, nullability, description, classification).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         datasets.MapGet("/{name}/rows", GetRows).RequireAuthorization()
             .WithName("GetDatasetRows")
             .WithSummary("The dataset's rows: keyset-paged JSON, or the whole filtered result as CSV (Accept: text/csv) or Excel (format=xlsx).")
@@ -30,14 +31,12 @@ public static class DataProductEndpoints
                              "`sort=-a,b` on sortable columns, `fields=a,b`, `limit` 1-1000 (default 100), `cursor` = nextCursor of the previous page. " +
                              "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role. " +
                              "In CSV, text a spreadsheet would run as a formula (starting with =, @, or + or - before anything but a number) gets a leading '.")
-            .Produces<RowsPage>(StatusCodes.Status200OK, "application/json")
-            .Produces<string>(StatusCodes.Status200OK, RowService.CsvMediaType, RowService.XlsxMediaType)
+            // The 200 (a JSON page, CSV or Excel) is written by DatasetSchemaTransformer, typed per dataset.
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        var contracts = app.MapGroup("/contracts").WithTags("Data contracts").AllowAnonymous();
+        var contracts = app.MapGroup("/contracts").WithTag("Data contracts", "Open Data Contract Standard v3.1.0 contracts generated from the live schema.").AllowAnonymous();
         contracts.MapGet("/", ListContracts).WithName("ListContracts").WithSummary("The data contract (ODCS v3.1) of every dataset.");
         contracts.MapGet("/{dataset}.yaml", GetContract).WithName("GetContract")
             .WithSummary("One dataset's Open Data Contract Standard v3.1.0 contract, generated from the live schema.")
@@ -45,7 +44,7 @@ public static class DataProductEndpoints
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var quality = app.MapGroup("/quality").WithTags("Quality");
+        var quality = app.MapGroup("/quality").WithTag("Quality", "The results of the datasets' quality checks, and running them on demand.");
         quality.MapGet("/", GetQuality).RequireAuthorization()
             .WithName("GetQuality").WithSummary("The latest result of every dataset's quality checks, with observed values, thresholds and scores.");
         quality.MapPost("/runs", RunQuality).RequireAuthorization(DataProductRoles.Steward)
