@@ -88,7 +88,20 @@ public static class DataProductEndpoints
     {
         var dataset = FindDataset(catalog, name);
         var request = RowRequest.Parse(dataset, context.Request.Query, context.User.CanReadPii());
-        switch (ResponseFormat(context.Request))
+        var format = ResponseFormat(context.Request);
+        if (format != "json")
+        {
+            // CSV and Excel export every matching row: a limit or cursor there would have been ignored, a truncated
+            // export taken for a complete one.
+            foreach (var paging in PagingParameters.Where(context.Request.Query.ContainsKey))
+            {
+                throw ProblemException.BadRequest(paging,
+                    $"{paging} pages JSON only; {format} exports every matching row. Narrow the rows with filters " +
+                    $"(e.g. {dataset.Key[0].Name}.gte=...), or page them as JSON (Accept: application/json).");
+            }
+        }
+
+        switch (format)
         {
             case "csv": await rows.WriteCsvAsync(context, request); break;
             case "xlsx": await rows.WriteXlsxAsync(context, request); break;
@@ -120,21 +133,40 @@ public static class DataProductEndpoints
 
     public static bool CanReadPii(this ClaimsPrincipal user) => user.IsInRole(DataProductRoles.PiiReader);
 
-    private static string ResponseFormat(HttpRequest request)
+    private static readonly string[] Formats = ["json", "csv", "xlsx"];
+    private static readonly string[] PagingParameters = ["limit", "cursor"];
+
+    /// <summary>
+    /// <c>format=</c> (any letter case) wins; else the most preferred of the Accept header's media types the API writes
+    /// (q-values honoured, <c>q=0</c> refusing a type); JSON when Accept names none of them (an error in JSON is more
+    /// use to such a caller than none, as for problems).
+    /// </summary>
+    internal static string ResponseFormat(HttpRequest request)
     {
         var format = request.Query["format"].ToString();
         if (format.Length > 0)
         {
-            return format is "json" or "csv" or "xlsx"
-                ? format
-                : throw ProblemException.BadRequest("format", "format must be json, csv or xlsx.");
+            return Formats.FirstOrDefault(f => f.Equals(format, StringComparison.OrdinalIgnoreCase))
+                ?? throw ProblemException.BadRequest("format", $"format must be one of: {string.Join(", ", Formats)} (any letter case).");
         }
 
-        var accept = request.Headers.Accept.ToString();
-        return accept.Contains(RowService.CsvMediaType, StringComparison.OrdinalIgnoreCase) ? "csv"
-            : accept.Contains(RowService.XlsxMediaType, StringComparison.OrdinalIgnoreCase) ? "xlsx"
-            : "json";
+        var accepted = request.GetTypedHeaders().Accept;
+        var best = accepted
+            .Select((media, position) => (Format: FormatOf(media.MediaType.Value), Quality: media.Quality ?? 1, position, Wildcard: media.MatchesAllTypes || media.MatchesAllSubTypes))
+            .Where(m => m.Format is not null && m.Quality > 0)
+            .OrderByDescending(m => m.Quality).ThenBy(m => m.Wildcard).ThenBy(m => m.position)
+            .Select(m => m.Format)
+            .FirstOrDefault();
+        return best ?? "json";
     }
+
+    private static string? FormatOf(string? mediaType) => mediaType?.ToLowerInvariant() switch
+    {
+        "application/json" or "application/*" or "*/*" => "json",
+        RowService.CsvMediaType or "text/*" => "csv",
+        RowService.XlsxMediaType => "xlsx",
+        _ => null,
+    };
 
     private static List<DatasetSummary> Summaries(ProductCatalog catalog, QualityReport report) =>
         catalog.Datasets.Select(d =>
