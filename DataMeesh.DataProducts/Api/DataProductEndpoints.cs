@@ -87,7 +87,6 @@ public static class DataProductEndpoints
     private static async Task GetRows(string name, HttpContext context, ProductCatalog catalog, RowService rows)
     {
         var dataset = FindDataset(catalog, name);
-        var request = RowRequest.Parse(dataset, context.Request.Query, context.User.CanReadPii());
         var format = ResponseFormat(context.Request);
         if (format != "json")
         {
@@ -101,6 +100,7 @@ public static class DataProductEndpoints
             }
         }
 
+        var request = RowRequest.Parse(dataset, context.Request.Query, context.User.CanReadPii());
         switch (format)
         {
             case "csv": await rows.WriteCsvAsync(context, request); break;

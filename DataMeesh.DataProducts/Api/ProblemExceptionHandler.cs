@@ -69,7 +69,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, D
             return Problem(415, "The body is not JSON.", json, new Dictionary<string, string[]> { ["Content-Type"] = [json] });
         }
 
-        var body = context.GetEndpoint()?.Metadata.GetMetadata<ValidatedBody>()?.BodyType;
+        // The endpoint, as it was when the exception was thrown (the middleware clears it before calling handlers).
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        var body = endpoint?.Metadata.GetMetadata<ValidatedBody>()?.BodyType;
         string field, detail;
         if (exception.InnerException is JsonException invalidJson)
         {

@@ -71,6 +71,7 @@ public static class DataProductExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(LimitRequestBody);
+        app.UseRouting(); // after HeadAsGet, so that a HEAD is routed as its GET
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
