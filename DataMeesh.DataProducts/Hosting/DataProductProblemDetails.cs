@@ -29,11 +29,12 @@ internal static class DataProductProblemDetails
     private static void DescribeBareStatus(ProblemDetailsContext context)
     {
         var request = context.HttpContext.Request;
+        var path = request.Path.Value is { Length: > 100 } longPath ? longPath[..100] + "…" : request.Path.Value;
         var (field, detail) = context.ProblemDetails.Status switch
         {
             StatusCodes.Status415UnsupportedMediaType => ("Content-Type", "Send the body as JSON, with the header Content-Type: application/json."),
-            StatusCodes.Status405MethodNotAllowed => ("method", $"{request.Path} does not take {request.Method}: its operations are listed in /openapi/v1.json."),
-            StatusCodes.Status404NotFound => ((string?)null, $"There is nothing at {request.Path}: the operations are listed in /openapi/v1.json."),
+            StatusCodes.Status405MethodNotAllowed => ("method", $"{path} does not take {request.Method}: its operations are listed in /openapi/v1.json."),
+            StatusCodes.Status404NotFound => ((string?)null, $"There is nothing at {path}: the operations are listed in /openapi/v1.json."),
             _ => (null, null),
         };
         if (detail is null)

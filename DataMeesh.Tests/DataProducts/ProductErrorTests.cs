@@ -211,6 +211,29 @@ public sealed class ProductErrorTests(DataProductApps apps) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Head_over_a_real_connection_sends_headers_only_and_the_next_response_follows_intact()
+    {
+        var (api, address) = await apps.StartSalesOnKestrelAsync();
+        await using (api)
+        {
+            using var socket = new System.Net.Sockets.TcpClient();
+            await socket.ConnectAsync(address.Host, address.Port);
+            var stream = socket.GetStream();
+            // Two requests on one connection: a body after the HEAD's headers would be read as the next response.
+            await stream.WriteAsync("HEAD / HTTP/1.1\r\nHost: api\r\n\r\nGET /datasets HTTP/1.1\r\nHost: api\r\nConnection: close\r\n\r\n"u8.ToArray());
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var wire = await reader.ReadToEndAsync();
+            var second = wire.IndexOf("HTTP/1.1 ", 1, StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 200", wire, StringComparison.Ordinal);
+            Assert.True(second > 0, wire);
+            Assert.EndsWith("\r\n\r\n", wire[..second], StringComparison.Ordinal); // the HEAD response ends with its headers
+            Assert.DoesNotContain("Transfer-Encoding", wire[..second], StringComparison.Ordinal);
+            Assert.StartsWith("HTTP/1.1 200", wire[second..], StringComparison.Ordinal);
+            Assert.Contains("\"customers\"", wire[second..], StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Csv_timestamps_are_written_as_json_writes_them()
     {
         var json = await (await apps.Client("sales").GetAsync("/datasets/orders/rows?fields=order_id,order_date&limit=1000")).JsonAsync();
