@@ -141,7 +141,7 @@ public static class DataProductEndpoints
     /// (q-values honoured, <c>q=0</c> refusing a type); JSON when Accept names none of them (an error in JSON is more
     /// use to such a caller than none, as for problems).
     /// </summary>
-    internal static string ResponseFormat(HttpRequest request)
+    private static string ResponseFormat(HttpRequest request)
     {
         var format = request.Query["format"].ToString();
         if (format.Length > 0)
