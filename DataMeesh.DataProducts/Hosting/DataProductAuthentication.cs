@@ -15,11 +15,15 @@ internal static class DataProductAuthentication
         // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
         // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
         // an attacker what to forge next; the reason is in the API's log.
-        services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
+        services.AddAuthentication().AddJwtBearer(options =>
+        {
+            options.IncludeErrorDetails = false;
+            options.Events = new JwtBearerEvents { OnChallenge = UnauthorizedProblem.WriteAsync };
+        });
         // The framework reads Authentication:Schemes:Bearer:SigningKeys into a lazy sequence: every request enumerated it again,
         // re-reading configuration and decoding a new key object, which also defeated the token library's per-key cache of
         // signature providers (a new HMAC per request). Read once each time the options are built.
-        // A token validated once is reused for its next requests (ValidatedTokens).
+        // A token validated once is reused for its next requests (ValidatedTokens wraps the events set above).
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ValidatedTokens>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).PostConfigure<ValidatedTokens>((options, tokens) =>
