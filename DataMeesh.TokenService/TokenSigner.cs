@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace DataMeesh.TokenService;
 
-/// <summary>A token as the service hands it out (the OAuth 2.0 token response's names, RFC 6749 section 5.1).</summary>
+/// <summary>A token as the service hands it out (the fields of an OAuth 2.0 token response, RFC 6749 section 5.1, in the APIs' camelCase).</summary>
 public sealed record IssuedToken(string AccessToken, string TokenType, int ExpiresIn, string Subject, string[] Roles);
 
 /// <summary>
