@@ -25,7 +25,7 @@ PASS_THROUGH = (
     "SALES_PG_HOST", "SALES_PG_PORT", "SALES_PG_DB", "SALES_PG_USER", "SALES_PG_PASSWORD",
     "MARKETING_PG_HOST", "MARKETING_PG_PORT", "MARKETING_PG_DB", "MARKETING_PG_USER", "MARKETING_PG_PASSWORD",
     "S3_ENDPOINT", "S3_REGION", "DATALAKE_BUCKET",
-    "SALES_API_URL", "MARKETING_API_URL", "DATAMEESH_API_TOKEN", "SALES_API_TOKEN", "MARKETING_API_TOKEN",
+    "SALES_API_URL", "MARKETING_API_URL", "DATAMEESH_TOKEN_URL",
 )
 
 
@@ -51,7 +51,22 @@ c.SharedPasswordAuthenticator.user_password = required("HUB_USER_PASSWORD")
 c.SharedPasswordAuthenticator.admin_password = required("HUB_ADMIN_PASSWORD")
 c.Authenticator.admin_users = ADMINS
 c.Authenticator.allowed_users = {user for users in GROUPS.values() for user in users} - ADMINS
-c.JupyterHub.load_groups = {group: {"users": users} for group, users in GROUPS.items()}
+# The list form: every JupyterHub release reads it (the {"users": [...]} form needs 3.2 or later).
+c.JupyterHub.load_groups = {group: list(users) for group, users in GROUPS.items()}
+
+# API tokens: no signing key and no API token is in the hub's environment, since every user's server runs as this
+# container's one user and could read it. Instead each server's own JUPYTERHUB_API_TOKEN may say who its user is and
+# which groups they are in; the token service (DATAMEESH_TOKEN_URL) asks the hub exactly that before it issues a
+# short-lived API token with the roles those groups grant (datameesh.api_token()). Redefining the "server" role sets the
+# server token's scopes on every JupyterHub from 2.x on (5.x reads it while Spawner.server_token_scopes is unset): the
+# defaults, plus reading one's own name and groups.
+c.JupyterHub.load_roles = [
+    {
+        "name": "server",
+        "description": "Post activity, reach one's servers, and say who one is and in which groups",
+        "scopes": ["users:activity!user", "access:servers!user", "read:users:name!user", "read:users:groups!user"],
+    },
+]
 
 # All users' servers run as this container's user, each in its own home (a dev setup; Kubernetes uses KubeSpawner).
 c.JupyterHub.spawner_class = "simple"
