@@ -17,10 +17,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapDefaultEndpoints();
-app.MapTokenEndpoints();
 
 try
 {
+    app.MapTokenEndpoints(); // reads the options: a bad value stops here, before anything listens
     await app.RunAsync();
     return 0;
 }

@@ -85,7 +85,7 @@ public static class TokenEndpoints
         if (user.Groups is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "JupyterHub did not say which groups the user is in",
-                detail: "Server tokens need the scope read:users:groups!user (platform/jupyterhub/jupyterhub_config.py, the 'server' role).");
+                detail: "GET /hub/api/user answered without the user's groups (JupyterHub 2.0 and later always include them).");
         }
 
         var issued = signer.Issue(user.Name!, HubGroupRoles.For(user.Groups), options.Value.Lifetime, issuedFor: "jupyterhub");

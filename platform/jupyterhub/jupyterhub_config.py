@@ -55,18 +55,9 @@ c.Authenticator.allowed_users = {user for users in GROUPS.values() for user in u
 c.JupyterHub.load_groups = {group: list(users) for group, users in GROUPS.items()}
 
 # API tokens: no signing key and no API token is in the hub's environment, since every user's server runs as this
-# container's one user and could read it. Instead each server's own JUPYTERHUB_API_TOKEN may say who its user is and
-# which groups they are in; the token service (DATAMEESH_TOKEN_URL) asks the hub exactly that before it issues a
-# short-lived API token with the roles those groups grant (datameesh.api_token()). Redefining the "server" role sets the
-# server token's scopes on every JupyterHub from 2.x on (5.x reads it while Spawner.server_token_scopes is unset): the
-# defaults, plus reading one's own name and groups.
-c.JupyterHub.load_roles = [
-    {
-        "name": "server",
-        "description": "Post activity, reach one's servers, and say who one is and in which groups",
-        "scopes": ["users:activity!user", "access:servers!user", "read:users:name!user", "read:users:groups!user"],
-    },
-]
+# container's one user and could read it. Instead the token service (DATAMEESH_TOKEN_URL) takes a server's own
+# JUPYTERHUB_API_TOKEN, asks the hub whose it is (GET /hub/api/user always names the owner and their groups, whatever
+# the token's other scopes), and issues a short-lived API token with the roles those groups grant (datameesh.api_token()).
 
 # All users' servers run as this container's user, each in its own home (a dev setup; Kubernetes uses KubeSpawner).
 c.JupyterHub.spawner_class = "simple"
