@@ -1,8 +1,8 @@
 """Stands in for JupyterLab in a user's server that Debian's JupyterHub spawns in the tests (DebianJupyterHub.cs).
 
 It runs with exactly the environment the hub's configuration gives a user's server (platform/jupyterhub), answers the
-hub's "is it up?" probe, then does what a user would: asks datameesh.api_token() for a token (result in
-~/stand-in-token.json) and, when DATAMEESH_STAND_IN_NOTEBOOK names one, runs that notebook from the user's home headless
+hub's "is it up?" probe, then does what a user would: asks datameesh.api_token() for a token (result, with the
+server's own hub token, in ~/stand-in-token.json) and, when DATAMEESH_STAND_IN_NOTEBOOK names one, runs that notebook from the user's home headless
 (~/executed/<notebook>, result in ~/stand-in-notebook.json). It then serves until the hub stops it.
 """
 
@@ -38,10 +38,12 @@ def write(name, value):
 
 import datameesh  # noqa: E402 (after the probe answers, so a slow import cannot fail the spawn)
 
+# The server's own hub token too, so the test can show the token service stops honouring it once the server stops.
+hub_token = os.environ["JUPYTERHUB_API_TOKEN"]
 try:
-    write("stand-in-token.json", {"token": datameesh.api_token()})
+    write("stand-in-token.json", {"token": datameesh.api_token(), "hubToken": hub_token})
 except Exception as error:  # noqa: BLE001 (the test shows whatever went wrong)
-    write("stand-in-token.json", {"error": f"{type(error).__name__}: {error}"})
+    write("stand-in-token.json", {"error": f"{type(error).__name__}: {error}", "hubToken": hub_token})
 
 notebook = os.environ.get("DATAMEESH_STAND_IN_NOTEBOOK")
 if notebook:
