@@ -144,6 +144,20 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
         Assert.Contains(model.Get(ResourceNames.TokenService).Annotations.OfType<HealthCheckAnnotation>(), _ => true);
     }
 
+    [Theory]
+    [InlineData(ResourceNames.SalesApi)]
+    [InlineData(ResourceNames.MarketingApi)]
+    [InlineData(ResourceNames.TokenService)]
+    public async Task Secret_settings_come_from_secret_parameters(string name)
+    {
+        var secretParameters = PlatformContract.Parameters.Secrets.Select(p => $"{{{p}.value}}").ToHashSet();
+        var env = await model.EnvironmentOf(name);
+        var secrets = env.Where(e => PlatformContract.ApiEnv.Secret.Contains(e.Key) || PlatformContract.TokenEnv.Secret.Contains(e.Key)).ToList();
+        Assert.NotEmpty(secrets);
+        // The developer key is made per run and exists only in run mode; everything else is a secret parameter.
+        Assert.All(secrets.Where(e => e.Key != PlatformContract.TokenEnv.DeveloperKey), e => Assert.Contains(e.Value, secretParameters));
+    }
+
     [Fact]
     public async Task The_hub_tells_its_users_servers_where_to_exchange_their_hub_token()
     {

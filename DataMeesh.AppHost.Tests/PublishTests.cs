@@ -12,6 +12,10 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 {
     private static readonly string[] Workloads = ["Deployment", "StatefulSet", "Job"];
 
+    /// <summary>Every variable whose value is a secret: the containers', the APIs' and the token service's.</summary>
+    private static readonly string[] SecretVariables =
+        [.. PlatformContract.Env.Secret, .. PlatformContract.ApiEnv.Secret, .. PlatformContract.TokenEnv.Secret];
+
     private Dictionary<string, YamlMappingNode> WorkloadsByResource() =>
         chart.Objects().Where(o => Workloads.Contains(o.Object.Text("kind")))
             .ToDictionary(o => o.Object.Text("metadata", "labels", "app.kubernetes.io/component")!, o => o.Object);
@@ -100,7 +104,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     {
         foreach (var (file, configMap) in chart.Objects().Where(o => o.Object.Text("kind") == "ConfigMap"))
         {
-            Assert.All(configMap.Entries("data"), entry => Assert.DoesNotContain(entry.Key, PlatformContract.Env.Secret));
+            Assert.All(configMap.Entries("data"), entry => Assert.DoesNotContain(entry.Key, SecretVariables));
             Assert.All(configMap.Entries("data"), entry => Assert.False(entry.Key.Contains("PASSWORD", StringComparison.Ordinal), $"{file}: {entry.Key}"));
         }
 
