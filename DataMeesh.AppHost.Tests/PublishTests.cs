@@ -35,6 +35,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [InlineData(ResourceNames.SalesApi, "Deployment")]
     [InlineData(ResourceNames.MarketingApi, "Deployment")]
     [InlineData(ResourceNames.Seeder, "Job")]
+    [InlineData(ResourceNames.TokenService, "Deployment")]
     [InlineData(ResourceNames.JupyterHub, "Deployment")]
     [InlineData(ResourceNames.Grafana, "Deployment")]
     public void Every_resource_has_its_workload(string resource, string kind)
@@ -274,6 +275,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [Theory]
     [InlineData(ResourceNames.SalesApi)]
     [InlineData(ResourceNames.MarketingApi)]
+    [InlineData(ResourceNames.TokenService)]
     public void Api_probes_are_http_on_the_port_the_api_serves_plain_http_on(string resource)
     {
         var deployment = Assert.Single(Installed<V1Deployment>(), d => d.Name() == $"{resource}-deployment");
@@ -489,7 +491,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
         }
 
         var built = Load("values.yaml").Entries("parameters").SelectMany(r => r.Value.Entries()).Where(e => e.Key.EndsWith("_image", StringComparison.Ordinal)).ToList();
-        Assert.Equal(5, built.Count);
+        Assert.Equal(6, built.Count); // the APIs, the seeder, the token service, the metastore and JupyterHub
         Assert.All(built, e => Assert.Equal("", ((YamlScalarNode)e.Value).Value));
     }
 
