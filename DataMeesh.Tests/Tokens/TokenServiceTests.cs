@@ -10,6 +10,7 @@ using System.Text.Json;
 using DataMeesh.Tests.Infrastructure;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using HubGroupRoles = TokenService::DataMeesh.TokenService.HubGroupRoles;
 using TokenSigner = TokenService::DataMeesh.TokenService.TokenSigner;
 
 namespace DataMeesh.Tests.Tokens;
@@ -193,5 +194,15 @@ public sealed class TokenServiceTests(TokenMesh mesh) : IClassFixture<TokenMesh>
         Assert.True(result.IsValid, result.Exception?.Message);
         Assert.Equal([PlatformRoles.PiiReader], issued.Roles);
         Assert.Throws<ArgumentException>(() => first.Issue("someone", NoSuchRole, TimeSpan.FromMinutes(5), issuedFor: "test"));
+    }
+
+    [Fact]
+    public void Every_hub_group_declares_what_it_grants_on_the_apis_and_none_grants_personal_data()
+    {
+        // The hub's groups are Trino's (platform/trino/groups.txt, platform/jupyterhub/jupyterhub_config.py).
+        Assert.Equal(PlatformContract.Users.Groups.Keys.Order(StringComparer.Ordinal), HubGroupRoles.ByGroup.Keys.Order(StringComparer.Ordinal));
+        Assert.All(HubGroupRoles.ByGroup.Values.SelectMany(roles => roles), role => Assert.Contains(role, PlatformRoles.All));
+        Assert.DoesNotContain(PlatformRoles.PiiReader, HubGroupRoles.ByGroup.Values.SelectMany(roles => roles));
+        Assert.Empty(HubGroupRoles.For(["no-such-group"]));
     }
 }
