@@ -242,6 +242,19 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hub/health", Timeout)).StatusCode);
     }
 
+    [RequiresPlatformImagesFact]
+    public async Task The_token_service_asks_the_running_hub_about_hub_tokens()
+    {
+        // A refusal in the hub's words (401) proves the token service reaches the hub; an unreachable hub would be a 503.
+        using var http = platform.App.CreateHttpClient(ResourceNames.TokenService, "http");
+        using var request = new HttpRequestMessage(HttpMethod.Post, PlatformTokens.JupyterHubExchangePath);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-hub-token");
+        using var response = await http.SendAsync(request, Timeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("JupyterHub does not accept this token", await response.Content.ReadAsStringAsync(Timeout), StringComparison.Ordinal);
+    }
+
     private sealed record Expected(long Leads, long Conversions, decimal Revenue, List<double> DaysToConvert);
 
     /// <summary>The same journey computed from the domain databases directly, joined here in memory.</summary>
