@@ -48,7 +48,7 @@ public static class TokenEndpoints
     /// which groups they are in, and the answer is a platform token with the roles those groups grant (<see cref="HubGroupRoles"/>).
     /// </summary>
     private static async Task<Results<Ok<IssuedToken>, ProblemHttpResult>> ExchangeJupyterHubTokenAsync(HttpContext context,
-        TokenSigner signer, IOptions<TokenOptions> options, IServiceProvider services, ILogger<TokenSigner> logger, CancellationToken cancellationToken)
+        TokenSigner signer, JupyterHubUsers hub, IOptions<TokenOptions> options, ILogger<TokenSigner> logger, CancellationToken cancellationToken)
     {
         if (BearerToken(context.Request) is not { } hubToken)
         {
@@ -64,7 +64,7 @@ public static class TokenEndpoints
         HubUser user;
         try
         {
-            user = await services.GetRequiredService<JupyterHubUsers>().WhoOwnsAsync(hubToken, cancellationToken);
+            user = await hub.WhoOwnsAsync(hubToken, cancellationToken);
         }
         catch (HubRefusedException e) when (e.Status == System.Net.HttpStatusCode.Unauthorized)
         {
