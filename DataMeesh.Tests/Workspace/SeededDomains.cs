@@ -9,7 +9,14 @@ namespace DataMeesh.Tests.Workspace;
 /// </summary>
 public class SeededDomains : IAsyncLifetime
 {
+    private readonly Lazy<Task<MeshOnPostgres>> mesh;
+
+    public SeededDomains() => mesh = new(() => MeshOnPostgres.CreateAsync(Databases));
+
     public MigratedDatabases Databases { get; } = new();
+
+    /// <summary>What Trino shows of these databases, with the dbt project built (MeshOnPostgres); made on first use.</summary>
+    public Task<MeshOnPostgres> MeshAsync() => mesh.Value;
 
     /// <summary>The seed scale: 1 is the reference sample (8 campaigns), 50 has 400 campaigns and 1,000 orders.</summary>
     public virtual long Scale => 1;
@@ -26,7 +33,15 @@ public class SeededDomains : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync() => Databases.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (mesh.IsValueCreated && mesh.Value.IsCompletedSuccessfully)
+        {
+            await (await mesh.Value).DropAsync();
+        }
+
+        await Databases.DisposeAsync();
+    }
 
     /// <summary>When the recorded quality run happened: the seeded sample's as-of date, so the run and the data share one clock
     /// (the dashboards' time window comes from the data, never from the day the tests run).</summary>

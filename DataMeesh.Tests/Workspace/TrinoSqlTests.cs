@@ -10,11 +10,7 @@ namespace DataMeesh.Tests.Workspace;
 /// </summary>
 public sealed class TrinoSqlTests(MigratedDatabases databases) : IClassFixture<MigratedDatabases>
 {
-    private static readonly string Collector = Path.Combine(TrinoGrammar.CheckerDirectory, "collect_trino_sql.py");
-
-    private sealed record Statement(string Origin, string Kind, string Sql);
-
-    private static readonly Lazy<Task<IReadOnlyList<Statement>>> Statements = new(CollectAsync);
+    private static readonly Lazy<Task<IReadOnlyList<TrinoStatements.Statement>>> Statements = new(TrinoStatements.AllAsync);
 
     [Fact]
     public async Task The_collector_finds_the_statements_of_every_kind_and_can_read_all_of_them()
@@ -88,16 +84,6 @@ public sealed class TrinoSqlTests(MigratedDatabases databases) : IClassFixture<M
         Assert.Contains(qualified, t => t.Table.StartsWith("hive.analytics.", StringComparison.Ordinal));
         var unknown = qualified.Where(t => !published.Contains(t.Table)).Select(t => $"{t.Origin}: {t.Table}").Distinct().ToList();
         Assert.True(unknown.Count == 0, "Trino statements name tables that neither a domain nor dbt provides:\n" + string.Join("\n", unknown));
-    }
-
-    private static async Task<IReadOnlyList<Statement>> CollectAsync()
-    {
-        await DebianPython.RequireAsync();
-        var run = await ProcessResult.RunAsync(DebianPython.Python, [Collector, PlatformFiles.Root],
-            new Dictionary<string, string?> { ["PYTHONDONTWRITEBYTECODE"] = "1" }, TimeSpan.FromMinutes(2));
-        Assert.True(run.ExitCode == 0, $"collect_trino_sql.py failed: {run.Describe()}");
-        return JsonNode.Parse(run.Output)!.AsArray()
-            .Select(s => new Statement((string)s!["origin"]!, (string)s["kind"]!, (string)s["sql"]!)).ToList();
     }
 
     private static int TrinoPanelTargets() =>

@@ -1,0 +1,121 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace DataMeesh.Tests.Workspace;
+
+/// <summary>
+/// The seed's stories on seeded data at scale 1 and 50, through <see cref="MeshOnPostgres"/> (the statements Trino would
+/// run, on the tables its catalogs read): the dbt project builds and its declared tests hold; sales' customer lifetime value
+/// is sales' own number, and marketing's campaign ROI and finance's revenue reuse it to the cent.
+/// </summary>
+public abstract class StoryTests(SeededDomains seeded)
+{
+    private static readonly DbtProject Project = DbtProject.Load();
+
+    [Fact]
+    public async Task Every_dbt_model_builds_on_the_seeded_data_and_its_declared_tests_hold()
+    {
+        var mesh = await seeded.MeshAsync();
+        var failures = new List<string>();
+        foreach (var model in Project.Models.Values)
+        {
+            var relation = $"hive.analytics.{model.Name}";
+            Assert.True(await mesh.ScalarAsync<long>($"SELECT count(*) FROM {relation}") > 0, $"{model.Name} is empty at scale {seeded.Scale}");
+            foreach (var column in model.Columns)
+            {
+                foreach (var test in column.Tests)
+                {
+                    var arguments = DbtProject.TestArguments(test);
+                    var where = (arguments?.Get("config") as YamlMappingNode)?.Text("where") is { } condition ? $" AND ({condition})" : "";
+                    var failing = DbtProject.TestName(test) switch
+                    {
+                        "not_null" => $"SELECT count(*) FROM {relation} WHERE {column.Name} IS NULL{where}",
+                        "unique" => $"SELECT count(*) FROM (SELECT {column.Name} FROM {relation} WHERE {column.Name} IS NOT NULL{where} GROUP BY {column.Name} HAVING count(*) > 1) d",
+                        "accepted_values" => $"SELECT count(*) FROM {relation} WHERE {column.Name} NOT IN ("
+                            + string.Join(", ", ((YamlSequenceNode)arguments!.Get("values")!).Children.Select(v => $"'{((YamlScalarNode)v).Value}'")) + $"){where}",
+                        "relationships" => $"SELECT count(*) FROM {relation} c WHERE c.{column.Name} IS NOT NULL{where} AND NOT EXISTS (SELECT 1 FROM hive.analytics."
+                            + RefTarget(arguments!.Text("to")!) + $" p WHERE p.{arguments!.Text("field")} = c.{column.Name})",
+                        var other => throw new InvalidDataException($"{model.Name}.{column.Name}: the check does not know dbt test {other}"),
+                    };
+                    var count = await mesh.ScalarAsync<long>(failing);
+                    if (count > 0)
+                    {
+                        failures.Add($"{model.Name}.{column.Name} {DbtProject.TestName(test)}: {count} failing row(s)");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"dbt tests fail at scale {seeded.Scale}:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Customer_lifetime_value_is_sales_own_number_customer_by_customer()
+    {
+        var mesh = await seeded.MeshAsync();
+
+        var differing = await mesh.QueryAsync("""
+            SELECT m.customer_id, m.order_count, m.lifetime_value, v.total_orders, v.lifetime_value AS view_lifetime_value
+            FROM hive.analytics.mart_sales__customer_lifetime_value m
+            FULL JOIN sales.public.customer_lifetime_value v ON v.customer_id = m.customer_id
+            WHERE m.customer_id IS NULL OR v.customer_id IS NULL OR m.order_count <> v.total_orders OR m.lifetime_value <> v.lifetime_value
+            """);
+        var total = await mesh.ScalarAsync<decimal>("SELECT sum(lifetime_value) FROM hive.analytics.mart_sales__customer_lifetime_value");
+
+        Assert.Empty(differing.Rows);
+        Assert.Equal(await mesh.ScalarAsync<decimal>("SELECT sum(total_revenue) FROM sales.public.sales_summary"), total);
+        if (seeded.Scale == 1)
+        {
+            Assert.Equal(1_220_200m, total); // the reference sample's revenue (README, "The seeder")
+        }
+    }
+
+    [Fact]
+    public async Task Campaign_roi_is_the_journeys_converted_revenue_over_ad_spend()
+    {
+        var mesh = await seeded.MeshAsync();
+
+        var attributed = await mesh.ScalarAsync<decimal>("SELECT sum(attributed_revenue) FROM hive.analytics.mart_marketing__campaign_roi");
+        var journey = await mesh.ScalarAsync<decimal>("""
+            SELECT sum(total_revenue) FROM hive.analytics.mart_customer_journey WHERE journey_status = 'Converted' AND campaign_id IS NOT NULL
+            """);
+        var campaigns = await mesh.QueryAsync("""
+            SELECT r.campaign_id, r.ad_spend, r.attributed_revenue, r.revenue_per_ad_dollar, r.roi_pct, c.spent, c.budget
+            FROM hive.analytics.mart_marketing__campaign_roi r JOIN marketing.public.campaigns c ON c.campaign_id = r.campaign_id
+            """);
+
+        Assert.True(attributed > 0, $"no revenue attributed to any campaign at scale {seeded.Scale}");
+        Assert.Equal(journey, attributed);
+        Assert.Equal(await mesh.ScalarAsync<long>("SELECT count(*) FROM marketing.public.campaigns"), campaigns.Rows.Count);
+        for (var row = 0; row < campaigns.Rows.Count; row++)
+        {
+            var spend = (decimal)campaigns.Value(row, "ad_spend")!;
+            var revenue = (decimal)campaigns.Value(row, "attributed_revenue")!;
+            Assert.Equal((decimal)campaigns.Value(row, "spent")!, spend);
+            Assert.Equal(spend == 0 ? null : Math.Round(revenue / spend, 2, MidpointRounding.AwayFromZero), (decimal?)campaigns.Value(row, "revenue_per_ad_dollar"));
+            Assert.Equal(spend == 0 ? null : Math.Round(100 * (revenue - spend) / spend, 1, MidpointRounding.AwayFromZero), (decimal?)campaigns.Value(row, "roi_pct"));
+        }
+    }
+
+    [Fact]
+    public async Task Finance_revenue_by_cohort_adds_up_to_sales_lifetime_value()
+    {
+        var mesh = await seeded.MeshAsync();
+
+        var finance = await mesh.QueryAsync("SELECT sum(revenue) AS revenue, sum(customers) AS customers, sum(orders) AS orders FROM hive.analytics.mart_finance__revenue_by_cohort");
+        var sales = await mesh.QueryAsync("""
+            SELECT sum(lifetime_value) AS revenue, count(*) AS customers, sum(order_count) AS orders
+            FROM hive.analytics.mart_sales__customer_lifetime_value WHERE order_count > 0
+            """);
+
+        Assert.Equal(Convert.ToDecimal(sales.Rows[0][0], CultureInfo.InvariantCulture), Convert.ToDecimal(finance.Rows[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(Convert.ToInt64(sales.Rows[0][1], CultureInfo.InvariantCulture), Convert.ToInt64(finance.Rows[0][1], CultureInfo.InvariantCulture));
+        Assert.Equal(Convert.ToInt64(sales.Rows[0][2], CultureInfo.InvariantCulture), Convert.ToInt64(finance.Rows[0][2], CultureInfo.InvariantCulture));
+    }
+
+    private static string RefTarget(string to) => System.Text.RegularExpressions.Regex.Match(to, @"ref\(\s*'(\w+)'\s*\)").Groups[1].Value;
+}
+
+public sealed class StoriesAtScale1Tests(SeededDomains seeded) : StoryTests(seeded), IClassFixture<SeededDomains>;
+
+public sealed class StoriesAtScale50Tests(SeededDomainsAtScale50 seeded) : StoryTests(seeded), IClassFixture<SeededDomainsAtScale50>;
