@@ -14,7 +14,7 @@ namespace DataMeesh.Tests.Workspace;
 /// here (date_diff in days, count_if), so what runs is the statement Trino receives, not a translation of it. Trino itself
 /// runs these statements end to end in DataMeesh.AppHost.Tests where its image exists.
 /// </summary>
-public sealed partial class MeshOnPostgres
+internal sealed partial class MeshOnPostgres
 {
     private MeshOnPostgres(string connectionString) => ConnectionString = connectionString;
 
@@ -60,7 +60,63 @@ public sealed partial class MeshOnPostgres
         return mesh;
     }
 
-    public async Task DropAsync() => await PostgresServer.DropDatabaseAsync(ConnectionString);
+    public async Task DropAsync()
+    {
+        foreach (var run in notebookRuns.Values)
+        {
+            Directory.Delete(run.Directory, recursive: true);
+        }
+
+        await PostgresServer.DropDatabaseAsync(ConnectionString);
+    }
+
+    private readonly Dictionary<string, NotebookRun> notebookRuns = [];
+
+    /// <summary>A notebook executed headless against this mesh: its process, the executed copy and what it saved.</summary>
+    public sealed record NotebookRun(ProcessResult Process, string Directory, string Executed, string Outputs)
+    {
+        public System.Text.Json.Nodes.JsonObject ExecutedNotebook => PlatformFiles.Json(Executed);
+
+        public string[] Figures => System.IO.Directory.Exists(Outputs) ? System.IO.Directory.GetFiles(Outputs, "*.png").Order(StringComparer.Ordinal).ToArray() : [];
+    }
+
+    /// <summary>
+    /// Runs a workspace notebook headless with Debian's Jupyter, its Trino connections on this database
+    /// (TrinoSql/trino_on_postgres.py, an IPython startup file); once per notebook and mesh.
+    /// </summary>
+    public async Task<NotebookRun> RunNotebookAsync(string notebook)
+    {
+        if (notebookRuns.TryGetValue(notebook, out var done))
+        {
+            return done;
+        }
+
+        await DebianPython.RequireAsync();
+        var work = System.IO.Directory.CreateTempSubdirectory($"datameesh-{notebook}-").FullName;
+        var startup = System.IO.Directory.CreateDirectory(Path.Combine(work, "ipython", "profile_default", "startup")).FullName;
+        File.Copy(Path.Combine(TrinoGrammar.CheckerDirectory, "trino_on_postgres.py"), Path.Combine(startup, "00-trino-on-postgres.py"));
+        var connection = new NpgsqlConnectionStringBuilder(ConnectionString);
+        var dsn = $"host={connection.Host} port={connection.Port} dbname={connection.Database} user={connection.Username}"
+                  + (string.IsNullOrEmpty(connection.Password) ? "" : $" password={connection.Password}");
+        var outputs = Path.Combine(work, "outputs");
+        var environment = new Dictionary<string, string?>
+        {
+            ["PYTHONPATH"] = PlatformFiles.PathOf("jupyterhub"),
+            ["IPYTHONDIR"] = Path.Combine(work, "ipython"),
+            ["MESH_PG_DSN"] = dsn,
+            ["DATAMEESH_OUTPUT_DIR"] = outputs,
+            ["MPLCONFIGDIR"] = Path.Combine(work, "matplotlib"),
+            ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1",
+            ["PYTHONDONTWRITEBYTECODE"] = "1",
+        };
+        var source = PlatformFiles.PathOf("notebooks", notebook + ".ipynb");
+        var process = await ProcessResult.RunAsync(DebianPython.Jupyter,
+            ["nbconvert", "--to", "notebook", "--execute", source, "--output-dir", work, "--ExecutePreprocessor.timeout=600"],
+            environment, TimeSpan.FromMinutes(10), work);
+        var run = new NotebookRun(process, work, Path.Combine(work, notebook + ".ipynb"), outputs);
+        notebookRuns[notebook] = run;
+        return run;
+    }
 
     /// <summary>A Trino statement's names as PostgreSQL finds them here.</summary>
     public static string ToPostgres(string trinoSql) =>

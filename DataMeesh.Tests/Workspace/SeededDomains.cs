@@ -11,12 +11,24 @@ public class SeededDomains : IAsyncLifetime
 {
     private readonly Lazy<Task<MeshOnPostgres>> mesh;
 
-    public SeededDomains() => mesh = new(() => MeshOnPostgres.CreateAsync(Databases));
+    public SeededDomains() => mesh = new(BuildMeshAsync);
 
     public MigratedDatabases Databases { get; } = new();
 
-    /// <summary>What Trino shows of these databases, with the dbt project built (MeshOnPostgres); made on first use.</summary>
-    public Task<MeshOnPostgres> MeshAsync() => mesh.Value;
+    /// <summary>
+    /// What Trino shows of these databases (MeshOnPostgres), made on first use as on the platform: the dbt project built,
+    /// then Mike's churn notebook run, which writes its predictions to the lake schema hive.sales.
+    /// </summary>
+    internal Task<MeshOnPostgres> MeshAsync() => mesh.Value;
+
+    public const string ChurnNotebook = "05-churn-risk";
+
+    private async Task<MeshOnPostgres> BuildMeshAsync()
+    {
+        var built = await MeshOnPostgres.CreateAsync(Databases);
+        await built.RunNotebookAsync(ChurnNotebook);
+        return built;
+    }
 
     /// <summary>The seed scale: 1 is the reference sample (8 campaigns), 50 has 400 campaigns and 1,000 orders.</summary>
     public virtual long Scale => 1;

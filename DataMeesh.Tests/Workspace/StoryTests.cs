@@ -113,6 +113,59 @@ public abstract class StoryTests(SeededDomains seeded)
         Assert.Equal(Convert.ToInt64(sales.Rows[0][2], CultureInfo.InvariantCulture), Convert.ToInt64(finance.Rows[0][2], CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Mike's story: notebook 05 reads the orders through Trino, trains (at scale 50, where the seed plants churn) or falls
+    /// back to the overdue ratio (the reference sample has too few repeat accounts), writes one prediction per repeat
+    /// account to hive.sales.churn_predictions and reads them back as the sales team does.
+    /// </summary>
+    [Fact]
+    public async Task Churn_notebook_writes_one_prediction_per_repeat_account_to_the_lake_without_personal_data()
+    {
+        var mesh = await seeded.MeshAsync();
+        var run = await mesh.RunNotebookAsync(SeededDomains.ChurnNotebook);
+        NotebookRuns.Keep(run.Directory, $"{SeededDomains.ChurnNotebook}-scale-{seeded.Scale}");
+
+        Assert.True(run.Process.ExitCode == 0, run.Process.Describe());
+        var outputs = run.ExecutedNotebook["cells"]!.AsArray().OfType<System.Text.Json.Nodes.JsonObject>()
+            .SelectMany(cell => cell["outputs"]?.AsArray().OfType<System.Text.Json.Nodes.JsonObject>() ?? []).ToList();
+        Assert.DoesNotContain(outputs, output => (string?)output["output_type"] == "error");
+        var text = string.Join("\n", outputs.Select(o => o["text"] is System.Text.Json.Nodes.JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o["text"]));
+
+        var repeatAccounts = await mesh.ScalarAsync<long>("""
+            SELECT count(*) FROM (SELECT customer_id FROM sales.public.orders WHERE order_status <> 'Cancelled' GROUP BY customer_id HAVING count(*) >= 2) r
+            """);
+        var predictions = await mesh.QueryAsync("""
+            SELECT count(*) AS n, count(DISTINCT customer_id) AS customers, min(churn_probability) AS lowest, max(churn_probability) AS highest,
+                   min(model) AS model, count(DISTINCT scored_as_of) AS days
+            FROM hive.sales.churn_predictions
+            """);
+        Assert.Equal(repeatAccounts, (long)predictions.Value(0, "n")!);
+        Assert.Equal(repeatAccounts, (long)predictions.Value(0, "customers")!);
+        Assert.InRange((decimal)predictions.Value(0, "lowest")!, 0m, 1m);
+        Assert.InRange((decimal)predictions.Value(0, "highest")!, 0m, 1m);
+        Assert.Equal(1L, (long)predictions.Value(0, "days")!);
+        var columns = await mesh.QueryAsync("SELECT * FROM hive.sales.churn_predictions LIMIT 0");
+        Assert.Equal(["customer_id", "churn_probability", "risk_band", "days_since_last_order", "orders", "model", "scored_as_of"], columns.Columns);
+
+        var figures = run.Figures.Select(Path.GetFileName).ToList();
+        Assert.All(run.Figures, png => Assert.True(new FileInfo(png).Length > 5_000, $"{png} is nearly empty"));
+        if (seeded.Scale == 1)
+        {
+            Assert.Equal("overdue-ratio", (string)predictions.Value(0, "model")!);
+            Assert.Equal(["05-churn-model-check.png", "05-churn-risk.png"], figures);
+        }
+        else
+        {
+            // The seed plants churn from scale 2 on (README, "What a larger scale holds"): the model must find it.
+            Assert.Equal("logistic-regression", (string)predictions.Value(0, "model")!);
+            Assert.Equal(["05-churn-drivers.png", "05-churn-model-check.png", "05-churn-risk.png"], figures);
+            var auc = System.Text.RegularExpressions.Regex.Match(text, @"AUC (\d\.\d\d) \(cross-validated\) against (\d\.\d\d)");
+            Assert.True(auc.Success, "the notebook does not print its cross-validated AUC:\n" + text);
+            var (model, baseline) = (decimal.Parse(auc.Groups[1].Value, CultureInfo.InvariantCulture), decimal.Parse(auc.Groups[2].Value, CultureInfo.InvariantCulture));
+            Assert.True(model >= 0.75m && model > baseline + 0.1m, $"AUC {model} against {baseline} for days since the last order alone");
+        }
+    }
+
     private static string RefTarget(string to) => System.Text.RegularExpressions.Regex.Match(to, @"ref\(\s*'(\w+)'\s*\)").Groups[1].Value;
 }
 
