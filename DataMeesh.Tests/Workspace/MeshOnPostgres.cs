@@ -21,6 +21,17 @@ internal sealed partial class MeshOnPostgres
     /// <summary>The mesh database, as the test server's superuser.</summary>
     public string ConnectionString { get; }
 
+    /// <summary>The mesh database as libpq connection settings, for Python's psycopg2 (TrinoSql/trino_on_postgres.py reads MESH_PG_DSN).</summary>
+    public string Dsn
+    {
+        get
+        {
+            var connection = new NpgsqlConnectionStringBuilder(ConnectionString);
+            return $"host={connection.Host} port={connection.Port} dbname={connection.Database} user={connection.Username}"
+                   + (string.IsNullOrEmpty(connection.Password) ? "" : $" password={connection.Password}");
+        }
+    }
+
     /// <summary>The lake schemas the workspace writes to (hive.sales for the churn predictions) besides dbt's.</summary>
     public static readonly string[] LakeSchemas = ["analytics", "sales", "marketing"];
 
@@ -95,15 +106,12 @@ internal sealed partial class MeshOnPostgres
         var work = System.IO.Directory.CreateTempSubdirectory($"datameesh-{notebook}-").FullName;
         var startup = System.IO.Directory.CreateDirectory(Path.Combine(work, "ipython", "profile_default", "startup")).FullName;
         File.Copy(Path.Combine(TrinoGrammar.CheckerDirectory, "trino_on_postgres.py"), Path.Combine(startup, "00-trino-on-postgres.py"));
-        var connection = new NpgsqlConnectionStringBuilder(ConnectionString);
-        var dsn = $"host={connection.Host} port={connection.Port} dbname={connection.Database} user={connection.Username}"
-                  + (string.IsNullOrEmpty(connection.Password) ? "" : $" password={connection.Password}");
         var outputs = Path.Combine(work, "outputs");
         var environment = new Dictionary<string, string?>
         {
             ["PYTHONPATH"] = PlatformFiles.PathOf("jupyterhub"),
             ["IPYTHONDIR"] = Path.Combine(work, "ipython"),
-            ["MESH_PG_DSN"] = dsn,
+            ["MESH_PG_DSN"] = Dsn,
             ["DATAMEESH_OUTPUT_DIR"] = outputs,
             ["MPLCONFIGDIR"] = Path.Combine(work, "matplotlib"),
             ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1",

@@ -166,6 +166,56 @@ public abstract class StoryTests(SeededDomains seeded)
         }
     }
 
+    /// <summary>
+    /// Emma's one click: platform/jupyterhub/executive_report.py renders a real PDF from the statements the Executive
+    /// Overview runs (here on the mesh, after dbt and notebook 05), with every KPI and no missing part; its pages are
+    /// rendered to PNG with poppler's pdftoppm (DATAMEESH_NOTEBOOK_OUTPUTS keeps them to look at).
+    /// </summary>
+    [Fact]
+    public async Task The_executive_report_is_a_pdf_of_every_kpi_with_campaigns_cohorts_and_churn_risk()
+    {
+        var mesh = await seeded.MeshAsync();
+        var work = Directory.CreateTempSubdirectory("datameesh-report-").FullName;
+        try
+        {
+            var pdf = Path.Combine(work, "executive-report.pdf");
+            const string Render = """
+                import sys
+                sys.path[:0] = sys.argv[1:3]
+                import trino_on_postgres, executive_report
+                executive_report.trino_connection = trino_on_postgres.Connection
+                open(sys.argv[3], "wb").write(executive_report.build())
+                """;
+            var run = await ProcessResult.RunAsync(DebianPython.Python, ["-c", Render, TrinoGrammar.CheckerDirectory, PlatformFiles.PathOf("jupyterhub"), pdf],
+                new Dictionary<string, string?> { ["MESH_PG_DSN"] = mesh.Dsn, ["MPLCONFIGDIR"] = Path.Combine(work, "matplotlib"), ["PYTHONDONTWRITEBYTECODE"] = "1" },
+                TimeSpan.FromMinutes(3));
+            Assert.True(run.ExitCode == 0, run.Describe());
+            Assert.Equal("%PDF-"u8.ToArray(), File.ReadAllBytes(pdf)[..5]);
+
+            var text = await Poppler.TextAsync(pdf);
+            Assert.Contains("DataMeesh executive report", text, StringComparison.Ordinal);
+            Assert.All(["Revenue", "Orders", "Average order value", "Customers with orders", "Leads", "Lead conversion", "Ad spend",
+                "Revenue per ad dollar", "Revenue per ad dollar: top 9 campaigns by revenue", "Revenue by quarter of first order", "Churn risk (latest scoring)"],
+                title => Assert.Contains(title, text, StringComparison.Ordinal));
+            Assert.DoesNotContain("not there yet", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("query failed", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("no data", text, StringComparison.Ordinal);
+            var orders = await mesh.ScalarAsync<decimal>("SELECT sum(order_count) FROM sales.public.sales_summary");
+            var leads = await mesh.ScalarAsync<decimal>("SELECT sum(lead_count) FROM marketing.public.lead_funnel");
+            Assert.Contains(orders.ToString("N0", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+            Assert.Contains(leads.ToString("N0", CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+
+            var pages = await Poppler.PagesAsPngAsync(pdf, Path.Combine(work, "pages"));
+            Assert.Equal(2, pages.Count);
+            Assert.All(pages, png => Assert.True(new FileInfo(png).Length > 20_000, $"{png} is nearly empty"));
+            NotebookRuns.Keep(work, $"executive-report-scale-{seeded.Scale}");
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static string RefTarget(string to) => System.Text.RegularExpressions.Regex.Match(to, @"ref\(\s*'(\w+)'\s*\)").Groups[1].Value;
 }
 
