@@ -12,6 +12,8 @@ public abstract class StoryTests(SeededDomains seeded)
 {
     private static readonly DbtProject Project = DbtProject.Load();
 
+    protected SeededDomains Seeded => seeded;
+
     [Fact]
     public async Task Every_dbt_model_builds_on_the_seeded_data_and_its_declared_tests_hold()
     {
@@ -219,6 +221,71 @@ public abstract class StoryTests(SeededDomains seeded)
     private static string RefTarget(string to) => System.Text.RegularExpressions.Regex.Match(to, @"ref\(\s*'(\w+)'\s*\)").Groups[1].Value;
 }
 
-public sealed class StoriesAtScale1Tests(SeededDomains seeded) : StoryTests(seeded), IClassFixture<SeededDomains>;
+public sealed class StoriesAtScale1Tests(SeededDomains seeded) : StoryTests(seeded), IClassFixture<SeededDomains>
+{
+    /// <summary>
+    /// The link Emma clicks: the dbt-docs service (platform/jupyterhub/dbt_docs_service.py, run as a process) answers
+    /// /reports/executive.pdf with a PDF rendered on request, and with a 503 in our words, not a stack trace, when
+    /// Trino does not answer.
+    /// </summary>
+    [Fact]
+    public async Task The_docs_service_serves_the_report_pdf_and_a_clear_503_without_trino()
+    {
+        var mesh = await Seeded.MeshAsync();
+        var work = Directory.CreateTempSubdirectory("datameesh-report-service-").FullName;
+        try
+        {
+            const string Serve = """
+                import sys, threading, time, urllib.error, urllib.request
+                sys.path[:0] = sys.argv[1:3]
+                import trino_on_postgres, executive_report, dbt_docs_service
+                executive_report.trino_connection = trino_on_postgres.Connection
+                threading.Thread(target=dbt_docs_service.main, daemon=True).start()
+                url = f"http://127.0.0.1:{dbt_docs_service.PORT}{dbt_docs_service.REPORT_PATH}"
+                for attempt in range(100):
+                    try:
+                        with urllib.request.urlopen(url, timeout=120) as response:
+                            body = response.read()
+                            print(response.status, response.headers["Content-Type"], response.headers["Content-Disposition"], body[:5].decode())
+                            break
+                    except urllib.error.HTTPError as error:
+                        print(error.code, error.headers["Content-Type"], error.read().decode().strip())
+                        break
+                    except urllib.error.URLError:
+                        time.sleep(0.2)
+                """;
+            async Task<ProcessResult> RequestAsync(string dsn)
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                listener.Start();
+                var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                return await ProcessResult.RunAsync(DebianPython.Python, ["-c", Serve, TrinoGrammar.CheckerDirectory, PlatformFiles.PathOf("jupyterhub")],
+                    new Dictionary<string, string?>
+                    {
+                        ["MESH_PG_DSN"] = dsn, ["DBT_DOCS_PORT"] = port.ToString(CultureInfo.InvariantCulture),
+                        ["DBT_DOCS_SITE"] = Path.Combine(work, "site"), ["DBT_DOCS_PROJECT"] = Path.Combine(work, "no-project"),
+                        ["MPLCONFIGDIR"] = Path.Combine(work, "matplotlib"), ["PYTHONDONTWRITEBYTECODE"] = "1",
+                    }, TimeSpan.FromMinutes(3));
+            }
+
+            var served = await RequestAsync(mesh.Dsn);
+            Assert.True(served.ExitCode == 0, served.Describe());
+            Assert.Matches(@"^200 application/pdf inline; filename=""datameesh-executive-report-\d{4}-\d\d-\d\d\.pdf"" %PDF-$", LastLine(served.Output));
+
+            var unreachable = await RequestAsync("host=127.0.0.1 port=1 dbname=none user=nobody connect_timeout=2");
+            Assert.True(unreachable.ExitCode == 0, unreachable.Describe());
+            Assert.Equal("503 text/plain; charset=utf-8 The executive report cannot be built right now: Trino did not answer. It may still be starting; try again in a minute.",
+                LastLine(unreachable.Output));
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>What the client printed (the service logs its own start line before it).</summary>
+    private static string LastLine(string output) => output.Trim().Split('\n')[^1].Trim();
+}
 
 public sealed class StoriesAtScale50Tests(SeededDomainsAtScale50 seeded) : StoryTests(seeded), IClassFixture<SeededDomainsAtScale50>;
