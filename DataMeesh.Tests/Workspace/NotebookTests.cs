@@ -9,7 +9,7 @@ namespace DataMeesh.Tests.Workspace;
 public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<SeededDomains>
 {
     private static readonly string[] ExpectedNotebooks =
-        ["00-welcome", "01-explore", "02-customer-journey", "03-domain-analytics", "04-data-quality", "05-churn-risk"];
+        ["00-welcome", "01-explore", "02-customer-journey", "03-domain-analytics", "04-data-quality", "05-churn-risk", "06-campaign-roi"];
 
     public static TheoryData<string> Notebooks() => new(ExpectedNotebooks);
 

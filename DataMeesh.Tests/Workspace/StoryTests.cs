@@ -168,6 +168,25 @@ public abstract class StoryTests(SeededDomains seeded)
         }
     }
 
+    /// <summary>Sarah's notebook 06: the campaign ROI mart through Trino, charted top 9 + the rest and by channel.</summary>
+    [Fact]
+    public async Task Campaign_roi_notebook_runs_and_reports_the_marts_revenue_per_ad_dollar()
+    {
+        var mesh = await seeded.MeshAsync();
+        var run = await mesh.RunNotebookAsync("06-campaign-roi");
+        NotebookRuns.Keep(run.Directory, $"06-campaign-roi-scale-{seeded.Scale}");
+
+        Assert.True(run.Process.ExitCode == 0, run.Process.Describe());
+        var outputs = run.ExecutedNotebook["cells"]!.AsArray().OfType<System.Text.Json.Nodes.JsonObject>()
+            .SelectMany(cell => cell["outputs"]?.AsArray().OfType<System.Text.Json.Nodes.JsonObject>() ?? []).ToList();
+        Assert.DoesNotContain(outputs, output => (string?)output["output_type"] == "error");
+        Assert.Equal(["06-campaign-roi.png"], run.Figures.Select(Path.GetFileName));
+        Assert.True(new FileInfo(run.Figures[0]).Length > 20_000, "06-campaign-roi.png is nearly empty");
+        var text = string.Concat(outputs.Select(o => o["text"] is System.Text.Json.Nodes.JsonArray lines ? string.Concat(lines.Select(l => (string?)l)) : (string?)o["text"]));
+        var ratio = await mesh.ScalarAsync<decimal>("SELECT sum(attributed_revenue) / sum(ad_spend) FROM hive.analytics.mart_marketing__campaign_roi");
+        Assert.Contains($"{ratio.ToString("N2", CultureInfo.InvariantCulture)} dollars of revenue per ad dollar", text, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Emma's one click: platform/jupyterhub/executive_report.py renders a real PDF from the statements the Executive
     /// Overview runs (here on the mesh, after dbt and notebook 05), with every KPI and no missing part; its pages are
