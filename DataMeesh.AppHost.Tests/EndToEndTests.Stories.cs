@@ -10,10 +10,9 @@ namespace DataMeesh.AppHost.Tests;
 /// runs what Mike's notebook and Emma's report send. DataMeesh.Tests runs the same statements on PostgreSQL at scale 1
 /// and 50 and parses them with Trino's grammar.
 /// </summary>
-public sealed partial class StoryEndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
+/// <remarks>Part of <see cref="EndToEndTests"/>, so the stories share its one running platform.</remarks>
+public sealed partial class EndToEndTests
 {
-    private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(3)).Token;
-
     private static readonly string ChurnNotebook = Path.Combine(ProjectPaths.RepositoryRoot, "platform", "notebooks", "05-churn-risk.ipynb");
     private static readonly string Report = Path.Combine(ProjectPaths.RepositoryRoot, "platform", "jupyterhub", "executive_report.py");
 
@@ -103,7 +102,7 @@ public sealed class StoryStatementTests
     [InlineData("INSERT_SQL", "INSERT INTO hive.sales.churn_predictions"), InlineData("RISK_BANDS_SQL", "SELECT risk_band"), InlineData("CALL_FIRST_SQL", "SELECT p.customer_id")]
     public void The_notebooks_statements_are_read_whole(string name, string start)
     {
-        var sql = StoryEndToEndTests.Literal(StoryEndToEndTests.NotebookCode(), name).Trim();
+        var sql = EndToEndTests.Literal(EndToEndTests.NotebookCode(), name).Trim();
 
         Assert.StartsWith(start, sql, StringComparison.Ordinal);
         Assert.DoesNotContain("\"", sql, StringComparison.Ordinal);
@@ -116,7 +115,7 @@ public sealed class StoryStatementTests
     [InlineData("AVERAGE_ORDER_SQL", "AS average_order_value FROM sales.public.sales_summary")]
     public void The_reports_statements_are_read_whole(string name, string part)
     {
-        var sql = StoryEndToEndTests.ReportLiteral(name);
+        var sql = EndToEndTests.ReportLiteral(name);
 
         Assert.StartsWith("SELECT ", sql, StringComparison.Ordinal);
         Assert.Contains(part, sql, StringComparison.Ordinal);
