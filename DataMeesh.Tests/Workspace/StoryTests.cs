@@ -51,6 +51,23 @@ public abstract class StoryTests(SeededDomains seeded)
         Assert.True(failures.Count == 0, $"dbt tests fail at scale {seeded.Scale}:\n" + string.Join("\n", failures));
     }
 
+    /// <summary>The mesh shows each domain relation with exactly the columns Trino's connector shows, no more.</summary>
+    [Fact]
+    public async Task The_mesh_shows_the_domains_columns_trino_shows()
+    {
+        var mesh = await seeded.MeshAsync();
+        foreach (var domain in new[] { ResourceNames.SalesDatabase, ResourceNames.MarketingDatabase })
+        {
+            var hidden = (await MeshOnPostgres.HiddenColumnsAsync(seeded.Databases, domain)).Select(h => $"{h.Relation}.{h.Column}").ToHashSet();
+            var source = (await seeded.Databases.RowsAsync(domain,
+                "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = 'public'")).Select(r => (string)r[0]!);
+            var shown = (await Infrastructure.MigratedDatabases.QueryRowsAsync(mesh.ConnectionString,
+                $"SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = '{domain}'")).Select(r => (string)r[0]!);
+
+            Assert.Equal(source.Where(c => !hidden.Contains(c)).Order(StringComparer.Ordinal), shown.Order(StringComparer.Ordinal));
+        }
+    }
+
     [Fact]
     public async Task Customer_lifetime_value_is_sales_own_number_customer_by_customer()
     {
