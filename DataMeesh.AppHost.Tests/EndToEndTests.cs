@@ -12,7 +12,7 @@ namespace DataMeesh.AppHost.Tests;
 /// The running AppHost: the domain half (both products fresh after the seeder, contracts, rows, telemetry, isolation) wherever
 /// Docker runs; the platform half (the customer journey through Trino, Grafana's datasources, JupyterHub) where its images exist.
 /// </summary>
-public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
+public sealed partial class EndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
 {
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
