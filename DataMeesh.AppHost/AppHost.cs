@@ -47,17 +47,22 @@ var trino = builder.AddTrino()
     .WaitFor(metastore)
     .WaitForCompletion(lakeBucket);
 
+// The one issuer of platform tokens: the APIs trust its public key, hub users exchange their hub token there.
+var tokenService = builder.AddTokenService<Projects.DataMeesh_TokenService>(secrets.TokenSigningKey);
+
 // The data products: each API owns (creates, migrates) its database and gives its reader role a login.
 var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNames.SalesApi)
     .WithReference(salesDb)
     .WithReaderPassword(salesReader)
-    .WithPlatformTokens(secrets.JwtSigningKey)
-    .WaitFor(salesDb);
+    .WithPlatformTokens(tokenService)
+    .WaitFor(salesDb)
+    .WaitFor(tokenService);
 var marketingApi = builder.AddDataProductApi<Projects.DataMeesh_MarketingApi>(ResourceNames.MarketingApi)
     .WithReference(marketingDb)
     .WithReaderPassword(marketingReader)
-    .WithPlatformTokens(secrets.JwtSigningKey)
-    .WaitFor(marketingDb);
+    .WithPlatformTokens(tokenService)
+    .WaitFor(marketingDb)
+    .WaitFor(tokenService);
 // The seeder fills both domains once their APIs have migrated them.
 var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(seedScale)
     .WithReference(salesDb)
@@ -66,15 +71,17 @@ var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(seedScale)
     .WaitFor(marketingApi);
 
 // The tools people open, once there is data to look at.
-builder.AddJupyterHub(secrets.JupyterHubAdmin, secrets.JupyterHubUser)
+var jupyterHub = builder.AddJupyterHub(secrets.JupyterHubAdmin, secrets.JupyterHubUser)
     .WithReaderAccess(salesReader)
     .WithReaderAccess(marketingReader)
     .WithLake(lake)
     .WithTrino(trino)
     .WithDataProductApis(salesApi, marketingApi)
+    .WithTokenService(tokenService)
     .WaitFor(trino)
     .WaitForCompletion(lakeBucket)
     .WaitForCompletion(seeder);
+tokenService.WithJupyterHub(jupyterHub);
 builder.AddGrafana(secrets.GrafanaAdmin)
     .WithReaderAccess(salesReader)
     .WithReaderAccess(marketingReader)

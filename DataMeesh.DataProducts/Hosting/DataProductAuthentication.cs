@@ -12,7 +12,8 @@ internal static class DataProductAuthentication
     /// <summary>JWT bearer tokens, and the domain's writer and steward policies.</summary>
     public static IServiceCollection AddDataProductAuthentication(this IServiceCollection services, DataProductDefinition product)
     {
-        // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
+        // Tokens are validated from configuration section Authentication:Schemes:Bearer: the platform's issuer and audience,
+        // and the public keys the token service publishes (MetadataAddress; the AppHost sets all three, README "Tokens").
         // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
         // an attacker what to forge next; the reason is in the API's log.
         services.AddAuthentication().AddJwtBearer(options =>
