@@ -13,9 +13,9 @@ namespace DataMeesh.DataProducts.Hosting;
 
 /// <summary>
 /// Once the schema is current: gives the read-only consumer roles their logins (when passwords are configured), stores the
-/// pseudonym key, loads the
-/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule (once
-/// between all replicas on the database), and prunes expired idempotency keys and old quality history.
+/// pseudonym key (DataProducts:PiiKey), loads the catalog from the live schema, then runs the quality checks at start, after
+/// announced loads and on a schedule (once between all replicas on the database), and prunes expired idempotency keys and
+/// old quality history.
 /// </summary>
 internal sealed class DataProductStartup(
     SchemaState schema,
