@@ -4,6 +4,7 @@ using Npgsql;
 namespace DataMeesh.MarketingApi;
 
 /// <param name="CostPerClick">USD; the conversion rate is computed from clicks and conversions.</param>
+[WritesDataset("campaign_metrics")]
 public sealed record NewCampaignMetrics(DateOnly? MetricDate, long? Impressions, long? Clicks, long? Conversions, decimal? CostPerClick)
     : IValidatedRequest
 {
@@ -22,6 +23,8 @@ public sealed record NewCampaignMetrics(DateOnly? MetricDate, long? Impressions,
     }
 }
 
+/// <summary>The recorded day, as <c>GET /campaigns/{id}/metrics</c> lists it.</summary>
+[ColumnNames]
 public sealed record CreatedCampaignMetrics(long MetricId, long CampaignId, DateOnly MetricDate, long Impressions, long Clicks, long Conversions,
     decimal CostPerClick, decimal ConversionRate);
 
@@ -30,18 +33,18 @@ public static class CampaignEndpoints
 {
     public static IEndpointRouteBuilder MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
-        var campaigns = app.MapGroup("/campaigns").WithTags("Campaigns").RequireAuthorization();
+        var campaigns = app.MapGroup("/campaigns").WithTag("Campaigns", "Campaigns, their leads and daily metrics, and recording a day's metrics.").RequireAuthorization();
         campaigns.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "campaigns", id))
             .WithName("GetCampaign").WithSummary("One campaign.").ProducesDatasetRow("campaigns").ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapGet("/{id}/leads", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "campaigns", id, "leads", "campaign_id"))
             .WithName("GetCampaignLeads").WithSummary("The campaign's leads (names and e-mails masked without pii-reader), keyset-paged.")
-            .Produces<RowsPage>().ProducesDatasetPage("leads").ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesDatasetPage("leads").ProducesProblem(StatusCodes.Status404NotFound);
         campaigns.MapGet("/{id}/metrics", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "campaigns", id, "campaign_metrics", "campaign_id"))
             .WithName("GetCampaignMetrics").WithSummary("The campaign's daily metrics, keyset-paged.")
-            .Produces<RowsPage>().ProducesDatasetPage("campaign_metrics").ProducesProblem(StatusCodes.Status404NotFound);
-        campaigns.MapPost("/{id}/metrics", RecordMetrics).RequireAuthorization(DataProductRoles.Writer).Validates<NewCampaignMetrics>()
+            .ProducesDatasetPage("campaign_metrics").ProducesProblem(StatusCodes.Status404NotFound);
+        campaigns.MapPost("/{id}/metrics", RecordMetrics).RequireAuthorization(DataProductRoles.Writer).Validates<NewCampaignMetrics>().AcceptsIdempotencyKey()
             .WithName("RecordCampaignMetrics").WithSummary("Records one day of a campaign's metrics (Idempotency-Key makes retries safe).")
             .Produces<CreatedCampaignMetrics>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

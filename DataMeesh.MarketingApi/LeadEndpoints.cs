@@ -5,9 +5,10 @@ using Npgsql;
 namespace DataMeesh.MarketingApi;
 
 /// <param name="Status">New (default), Nurturing, Qualified, Converted or Disqualified.</param>
+[WritesDataset("leads")]
 public sealed record NewLead(
-    string? FirstName, string? LastName, string? Email, string? Company, string? JobTitle, string? Country,
-    string? LeadSource, int? LeadScore, string? Status, long? CampaignId) : IValidatedRequest
+    string? FirstName, string? LastName, string? Email, string? LeadSource, int? LeadScore,
+    string? Company = null, string? JobTitle = null, string? Country = null, string? Status = null, long? CampaignId = null) : IValidatedRequest
 {
     public static string InvalidTitle => "The lead is not valid.";
 
@@ -32,6 +33,7 @@ public sealed record NewLead(
 }
 
 /// <summary>The created lead, without its personal data (read it back from /leads/{id} with the pii-reader role).</summary>
+[ColumnNames]
 public sealed record CreatedLead(long LeadId, string LeadSource, int LeadScore, string Status, long? CampaignId, DateTime CreatedAt);
 
 /// <summary>Leads: one lead, and recording a new one.</summary>
@@ -39,13 +41,13 @@ public static class LeadEndpoints
 {
     public static IEndpointRouteBuilder MapLeadEndpoints(this IEndpointRouteBuilder app)
     {
-        var leads = app.MapGroup("/leads").WithTags("Leads").RequireAuthorization();
+        var leads = app.MapGroup("/leads").WithTag("Leads", "People who showed interest, and recording new ones.").RequireAuthorization();
         leads.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "leads", id))
             .WithName("GetLead").WithSummary("One lead (personal data masked without pii-reader).")
             .ProducesDatasetRow("leads").ProducesProblem(StatusCodes.Status404NotFound);
         // A lead's e-mail is unique, so the answer (201 or 409) tells whether an address is on file: recording leads takes
         // pii-reader besides marketing-writer, and a caller without it learns nothing from the body it sent.
-        leads.MapPost("/", CreateLead).RequireAuthorization(DataProductRoles.PiiWriter).Validates<NewLead>()
+        leads.MapPost("/", CreateLead).RequireAuthorization(DataProductRoles.PiiWriter).Validates<NewLead>().AcceptsIdempotencyKey()
             .WithName("CreateLead").WithSummary("Records a new lead (roles marketing-writer and pii-reader; Idempotency-Key makes retries safe).")
             .Produces<CreatedLead>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         return app;

@@ -7,7 +7,7 @@ public static class CustomerEndpoints
 {
     public static IEndpointRouteBuilder MapCustomerEndpoints(this IEndpointRouteBuilder app)
     {
-        var customers = app.MapGroup("/customers").WithTags("Customers").RequireAuthorization();
+        var customers = app.MapGroup("/customers").WithTag("Customers", "Customer accounts and their orders.").RequireAuthorization();
         customers.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "customers", id))
             .WithName("GetCustomer").WithSummary("One customer (name, e-mail and phone masked without the pii-reader role).")
             .ProducesDatasetRow("customers")
@@ -15,7 +15,7 @@ public static class CustomerEndpoints
         customers.MapGet("/{id}/orders", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteChildrenAsync(context, "customers", id, "orders", "customer_id"))
             .WithName("GetCustomerOrders").WithSummary("The customer's orders, keyset-paged like /datasets/orders/rows.")
-            .Produces<RowsPage>().ProducesDatasetPage("orders").ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesDatasetPage("orders").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 }

@@ -8,9 +8,10 @@ namespace DataMeesh.SalesApi;
 
 /// <param name="OrderDate">When the order was placed; now when omitted.</param>
 /// <param name="OrderStatus">Pending (default), Processing, Completed or Cancelled.</param>
+[WritesDataset("orders")]
 public sealed record NewOrder(
-    long? CustomerId, DateTimeOffset? OrderDate, string? OrderStatus, string? PaymentMethod, string? SalesRep, string? Region,
-    IReadOnlyList<NewOrderItem>? Items) : IValidatedRequest
+    long? CustomerId, string? PaymentMethod, string? SalesRep, string? Region, IReadOnlyList<NewOrderItem>? Items,
+    DateTimeOffset? OrderDate = null, string? OrderStatus = null) : IValidatedRequest
 {
     public const int MaxItems = 100;
 
@@ -42,11 +43,15 @@ public sealed record NewOrder(
 }
 
 /// <param name="DiscountPercent">0-100; 0 when omitted. Prices come from the product catalogue, never from the caller.</param>
-public sealed record NewOrderItem(long? ProductId, int? Quantity, decimal? DiscountPercent);
+[WritesDataset("order_items")]
+public sealed record NewOrderItem(long? ProductId, int? Quantity, decimal? DiscountPercent = null);
 
+/// <summary>The placed order as <c>GET /orders/{id}</c> shows it.</summary>
+[ColumnNames]
 public sealed record CreatedOrder(long OrderId, long CustomerId, DateTime OrderDate, string OrderStatus, decimal TotalAmount,
     string PaymentMethod, string SalesRep, string Region, IReadOnlyList<CreatedOrderItem> Items);
 
+[ColumnNames]
 public sealed record CreatedOrderItem(long ItemId, long ProductId, int Quantity, decimal UnitPrice, decimal DiscountPercent, decimal LineTotal);
 
 /// <summary>Orders: one with its line items, and placing one.</summary>
@@ -56,13 +61,13 @@ public static class OrderEndpoints
 
     public static IEndpointRouteBuilder MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
-        var orders = app.MapGroup("/orders").WithTags("Orders").RequireAuthorization();
+        var orders = app.MapGroup("/orders").WithTag("Orders", "Orders with their line items, and placing new ones.").RequireAuthorization();
         orders.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) =>
                 results.WriteOneAsync(context, "orders", id, ("items", "order_items", "order_id")))
             .WithName("GetOrder").WithSummary("One order with its line items.")
             .ProducesDatasetRow("orders", ("items", "order_items"))
             .ProducesProblem(StatusCodes.Status404NotFound);
-        orders.MapPost("/", PlaceOrder).RequireAuthorization(DataProductRoles.Writer).Validates<NewOrder>()
+        orders.MapPost("/", PlaceOrder).RequireAuthorization(DataProductRoles.Writer).Validates<NewOrder>().AcceptsIdempotencyKey()
             .WithName("PlaceOrder")
             .WithSummary("Places an order with its items in one transaction; prices and totals are computed from the catalogue.")
             .WithDescription("Send an Idempotency-Key header to make retries safe: the same key returns the first response, never a second order.")

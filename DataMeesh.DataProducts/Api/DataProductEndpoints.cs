@@ -15,14 +15,15 @@ public static class DataProductEndpoints
 {
     public static IEndpointRouteBuilder MapDataProductEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", GetProduct).WithTags("Data product").AllowAnonymous()
+        app.MapGet("/", GetProduct).WithTag("Data product", "What the product is, who owns it and which datasets it publishes.").AllowAnonymous()
             .WithName("GetDataProduct").WithSummary("The data product: owner, description, update frequency, classification and datasets.");
 
-        var datasets = app.MapGroup("/datasets").WithTags("Datasets");
+        var datasets = app.MapGroup("/datasets").WithTag("Datasets", "Every table and view, its columns, and its rows.");
         datasets.MapGet("/", ListDatasets).AllowAnonymous()
             .WithName("ListDatasets").WithSummary("Every table and view with row count, freshness and quality score.");
         datasets.MapGet("/{name}", GetDataset).AllowAnonymous()
-            .WithName("GetDataset").WithSummary("One dataset with its columns (type, nullability, description, classification).");
+            .WithName("GetDataset").WithSummary("One dataset with its columns (type, nullability, description, classification).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         datasets.MapGet("/{name}/rows", GetRows).RequireAuthorization()
             .WithName("GetDatasetRows")
             .WithSummary("The dataset's rows: keyset-paged JSON, or the whole filtered result as CSV (Accept: text/csv) or Excel (format=xlsx).")
@@ -30,14 +31,12 @@ public static class DataProductEndpoints
                              "`sort=-a,b` on sortable columns, `fields=a,b`, `limit` 1-1000 (default 100), `cursor` = nextCursor of the previous page. " +
                              "Columns classified pii are masked (\"***\") unless the caller has the pii-reader role. " +
                              "In CSV, text a spreadsheet would run as a formula (starting with =, @, or + or - before anything but a number) gets a leading '.")
-            .Produces<RowsPage>(StatusCodes.Status200OK, "application/json")
-            .Produces<string>(StatusCodes.Status200OK, RowService.CsvMediaType, RowService.XlsxMediaType)
+            // The 200 (a JSON page, CSV or Excel) is written by DatasetSchemaTransformer, typed per dataset.
             .ProducesValidationProblem()
-            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        var contracts = app.MapGroup("/contracts").WithTags("Data contracts").AllowAnonymous();
+        var contracts = app.MapGroup("/contracts").WithTag("Data contracts", "Open Data Contract Standard v3.1.0 contracts generated from the live schema.").AllowAnonymous();
         contracts.MapGet("/", ListContracts).WithName("ListContracts").WithSummary("The data contract (ODCS v3.1) of every dataset.");
         contracts.MapGet("/{dataset}.yaml", GetContract).WithName("GetContract")
             .WithSummary("One dataset's Open Data Contract Standard v3.1.0 contract, generated from the live schema.")
@@ -45,7 +44,7 @@ public static class DataProductEndpoints
             .Produces<string>(StatusCodes.Status200OK, "application/yaml")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var quality = app.MapGroup("/quality").WithTags("Quality");
+        var quality = app.MapGroup("/quality").WithTag("Quality", "The results of the datasets' quality checks, and running them on demand.");
         quality.MapGet("/", GetQuality).RequireAuthorization()
             .WithName("GetQuality").WithSummary("The latest result of every dataset's quality checks, with observed values, thresholds and scores.");
         quality.MapPost("/runs", RunQuality).RequireAuthorization(DataProductRoles.Steward)
@@ -88,8 +87,21 @@ public static class DataProductEndpoints
     private static async Task GetRows(string name, HttpContext context, ProductCatalog catalog, RowService rows)
     {
         var dataset = FindDataset(catalog, name);
+        var format = ResponseFormat(context.Request);
+        if (format != "json")
+        {
+            // CSV and Excel export every matching row: a limit or cursor there would have been ignored, a truncated
+            // export taken for a complete one.
+            foreach (var paging in PagingParameters.Where(context.Request.Query.ContainsKey))
+            {
+                throw ProblemException.BadRequest(paging,
+                    $"{paging} pages JSON only; {format} exports every matching row. Narrow the rows with filters " +
+                    $"(e.g. {dataset.Key[0].Name}.gte=...), or page them as JSON (Accept: application/json).");
+            }
+        }
+
         var request = RowRequest.Parse(dataset, context.Request.Query, context.User.CanReadPii());
-        switch (ResponseFormat(context.Request))
+        switch (format)
         {
             case "csv": await rows.WriteCsvAsync(context, request); break;
             case "xlsx": await rows.WriteXlsxAsync(context, request); break;
@@ -121,21 +133,40 @@ public static class DataProductEndpoints
 
     public static bool CanReadPii(this ClaimsPrincipal user) => user.IsInRole(DataProductRoles.PiiReader);
 
+    private static readonly string[] Formats = ["json", "csv", "xlsx"];
+    private static readonly string[] PagingParameters = ["limit", "cursor"];
+
+    /// <summary>
+    /// <c>format=</c> (any letter case) wins; else the most preferred of the Accept header's media types the API writes
+    /// (q-values honoured, <c>q=0</c> refusing a type); JSON when Accept names none of them (an error in JSON is more
+    /// use to such a caller than none, as for problems).
+    /// </summary>
     private static string ResponseFormat(HttpRequest request)
     {
         var format = request.Query["format"].ToString();
         if (format.Length > 0)
         {
-            return format is "json" or "csv" or "xlsx"
-                ? format
-                : throw ProblemException.BadRequest("format", "format must be json, csv or xlsx.");
+            return Formats.FirstOrDefault(f => f.Equals(format, StringComparison.OrdinalIgnoreCase))
+                ?? throw ProblemException.BadRequest("format", $"format must be one of: {string.Join(", ", Formats)} (any letter case).");
         }
 
-        var accept = request.Headers.Accept.ToString();
-        return accept.Contains(RowService.CsvMediaType, StringComparison.OrdinalIgnoreCase) ? "csv"
-            : accept.Contains(RowService.XlsxMediaType, StringComparison.OrdinalIgnoreCase) ? "xlsx"
-            : "json";
+        var accepted = request.GetTypedHeaders().Accept;
+        var best = accepted
+            .Select((media, position) => (Format: FormatOf(media.MediaType.Value), Quality: media.Quality ?? 1, position, Wildcard: media.MatchesAllTypes || media.MatchesAllSubTypes))
+            .Where(m => m.Format is not null && m.Quality > 0)
+            .OrderByDescending(m => m.Quality).ThenBy(m => m.Wildcard).ThenBy(m => m.position)
+            .Select(m => m.Format)
+            .FirstOrDefault();
+        return best ?? "json";
     }
+
+    private static string? FormatOf(string? mediaType) => mediaType?.ToLowerInvariant() switch
+    {
+        "application/json" or "application/*" or "*/*" => "json",
+        RowService.CsvMediaType or "text/*" => "csv",
+        RowService.XlsxMediaType => "xlsx",
+        _ => null,
+    };
 
     private static List<DatasetSummary> Summaries(ProductCatalog catalog, QualityReport report) =>
         catalog.Datasets.Select(d =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using DataMeesh.DataProducts.Catalog;
+using DataMeesh.DataProducts.Rows;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -30,20 +31,39 @@ public static class DatasetResponseExtensions
 internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenApiDocumentTransformer, IOpenApiOperationTransformer
 {
     private const string RowsTemplate = "/datasets/{name}/rows";
+    private const string GenericPageSchemaName = "RowsPage";
+    private const string PiiForbidden = "Filtering or sorting on a personal-data column needs the pii-reader role in the token.";
 
     public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
     {
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        // Any dataset's page: items are objects whose properties are the dataset's columns (GET /datasets/{name} lists them).
+        document.Components.Schemas[GenericPageSchemaName] = PageSchema(new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "One row: the dataset's columns (GET /datasets/{name} lists them), those named by fields= when given.",
+            AdditionalPropertiesAllowed = true,
+        });
+        var genericOperation = document.Paths?.GetValueOrDefault(RowsTemplate)?.Operations?.GetValueOrDefault(HttpMethod.Get);
+        if (genericOperation is not null)
+        {
+            genericOperation.Responses!["200"] = RowsResponse(new OpenApiSchemaReference(GenericPageSchemaName, document));
+            if (!catalog.IsLoaded || catalog.Datasets.Any(d => PiiFilterable(d).Any()))
+            {
+                genericOperation.Responses["403"] = AccessOpenApiTransformer.Problem(document, PiiForbidden);
+            }
+        }
+
         if (!catalog.IsLoaded)
         {
             return Task.CompletedTask;
         }
 
-        document.Components ??= new OpenApiComponents();
-        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         foreach (var dataset in catalog.Datasets)
         {
             document.Components.Schemas[RowSchemaName(dataset.Name)] = RowSchema(dataset);
-            document.Components.Schemas[PageSchemaName(dataset.Name)] = PageSchema(dataset.Name, document);
+            document.Components.Schemas[PageSchemaName(dataset.Name)] = PageSchema(new OpenApiSchemaReference(RowSchemaName(dataset.Name), document));
         }
 
         // Concrete paths take precedence over the templated one (OpenAPI 3.x "Path Templating Matching").
@@ -64,7 +84,7 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
     public Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var response = context.Description.ActionDescriptor.EndpointMetadata.OfType<DatasetResponse>().FirstOrDefault();
-        if (response is null || !catalog.IsLoaded || catalog.Find(response.Dataset) is null || context.Document is not { } document)
+        if (response is null || context.Document is not { } document || (!response.Paged && (!catalog.IsLoaded || catalog.Find(response.Dataset) is null)))
         {
             return Task.CompletedTask;
         }
@@ -72,7 +92,8 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
         IOpenApiSchema schema;
         if (response.Paged)
         {
-            schema = new OpenApiSchemaReference(PageSchemaName(response.Dataset), document);
+            // Until the catalog is loaded, any dataset's page (the document transformer always defines it).
+            schema = new OpenApiSchemaReference(catalog.IsLoaded && catalog.Find(response.Dataset) is not null ? PageSchemaName(response.Dataset) : GenericPageSchemaName, document);
         }
         else if (response.Children.Count == 0)
         {
@@ -114,19 +135,17 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
             Type = JsonSchemaType.Object,
             Description = dataset.Definition.Description,
             Properties = new Dictionary<string, IOpenApiSchema>(),
-            Required = new HashSet<string>(),
         };
+        // No column is required: fields= answers only the columns it names. Without it every column is there (null when empty).
         foreach (var column in dataset.Columns)
         {
-            schema.Properties[column.Name] = ValueSchema(column);
-            // Every column is always present (null when empty); fields= narrows the set, so "required" describes the full row.
-            schema.Required.Add(column.Name);
+            schema.Properties[column.Name] = ValueSchema(dataset, column);
         }
 
         return schema;
     }
 
-    private static OpenApiSchema ValueSchema(Column column)
+    private static OpenApiSchema ValueSchema(Dataset dataset, Column column)
     {
         var (type, format) = column.Pii ? (JsonSchemaType.String, null) : column.Type.Kind switch
         {
@@ -144,15 +163,18 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
             description += " Personal data: \"***\" unless the caller has the pii-reader role.";
         }
 
+        // Accepted values are CHECK constraints too, so a row never holds another value.
+        var accepted = column.Pii ? null : dataset.Definition.Quality.OfType<AcceptedValuesRule>().FirstOrDefault(r => r.Column == column.Name)?.Values;
         return new OpenApiSchema
         {
             Type = column.Nullable ? type | JsonSchemaType.Null : type,
             Format = format,
             Description = description,
+            Enum = accepted is null ? null : [.. accepted.Select(v => (JsonNode)JsonValue.Create(v)), .. column.Nullable ? [null!] : Array.Empty<JsonNode>()],
         };
     }
 
-    private static OpenApiSchema PageSchema(string dataset, OpenApiDocument document) => new()
+    private static OpenApiSchema PageSchema(IOpenApiSchema row) => new()
     {
         Type = JsonSchemaType.Object,
         Required = new HashSet<string> { "dataset", "limit", "items", "nextCursor", "links" },
@@ -160,11 +182,12 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
         {
             ["dataset"] = new OpenApiSchema { Type = JsonSchemaType.String },
             ["limit"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" },
-            ["items"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(RowSchemaName(dataset), document) },
+            ["items"] = new OpenApiSchema { Type = JsonSchemaType.Array, Items = row },
             ["nextCursor"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null, Description = "Pass as cursor= for the next page; null on the last page." },
             ["links"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "self", "next" },
                 Properties = new Dictionary<string, IOpenApiSchema>
                 {
                     ["self"] = new OpenApiSchema { Type = JsonSchemaType.String },
@@ -174,30 +197,55 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
         },
     };
 
+    /// <summary>The rows 200: a JSON page, or the whole filtered result as CSV or an Excel workbook.</summary>
+    private static OpenApiResponse RowsResponse(IOpenApiSchema page) => new()
+    {
+        Description = "A page of rows (JSON), or every matching row as CSV (Accept: text/csv or format=csv) or Excel (format=xlsx).",
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/json"] = new() { Schema = page },
+            [RowService.CsvMediaType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "RFC 4180 CSV with a header row." } },
+            [RowService.XlsxMediaType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+        },
+    };
+
+    /// <summary>Personal-data columns a caller with pii-reader may filter or sort on (403 without it).</summary>
+    private static IEnumerable<Column> PiiFilterable(Dataset dataset) =>
+        dataset.Columns.Where(c => c.Pii && (c.Definition.Filter || c.Definition.Sort || dataset.Key.Contains(c)));
+
     /// <summary>The generic rows operation narrowed to one dataset: its own parameters and typed JSON response.</summary>
     private static OpenApiOperation RowsOperation(Dataset dataset, OpenApiOperation generic, OpenApiDocument document)
     {
-        var sortable = dataset.Columns.Where(c => !c.Pii && (c.Definition.Sort || dataset.Key.Contains(c))).Select(c => c.Name).ToList();
+        var sortable = dataset.Columns.Where(c => c.Definition.Sort || dataset.Key.Contains(c)).Select(c => c.Pii ? c.Name + " (with pii-reader)" : c.Name).ToList();
         var parameters = new List<IOpenApiParameter>
         {
             Query("limit", new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "1000", Default = JsonValue.Create(100) },
-                "Rows per page (JSON only)."),
+                "Rows per page (JSON only: CSV and Excel export every matching row and refuse limit and cursor)."),
             Query("cursor", new OpenApiSchema { Type = JsonSchemaType.String }, "nextCursor of the previous page."),
             Query("sort", new OpenApiSchema { Type = JsonSchemaType.String },
                 $"Comma-separated, '-' for descending. Sortable: {string.Join(", ", sortable)}."),
             Query("fields", new OpenApiSchema { Type = JsonSchemaType.String },
                 $"Comma-separated projection of: {string.Join(", ", dataset.Columns.Select(c => c.Name))}."),
             Query("format", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("json"), JsonValue.Create("csv"), JsonValue.Create("xlsx")] },
-                "Alternative to the Accept header."),
+                "Alternative to the Accept header (any letter case); wins over Accept."),
         };
-        foreach (var column in dataset.Columns.Where(c => !c.Pii && (c.Definition.Filter || dataset.Key.Contains(c))))
+        foreach (var column in dataset.Columns.Where(c => c.Definition.Filter || dataset.Key.Contains(c)))
         {
-            var value = ValueSchema(column);
+            var value = ValueSchema(dataset, column);
             value.Type &= ~JsonSchemaType.Null;
-            parameters.Add(Query(column.Name, value, $"Equals (repeat the parameter for any of several values). {column.Definition.Description}"));
+            value.Enum = value.Enum?.Where(v => v is not null).ToList();
+            var note = column.Pii ? " Personal data: filtering on it needs the pii-reader role (403 without it)." : "";
+            if (column.Type.Kind == ValueKind.Timestamp && !column.Pii)
+            {
+                // A day (2026-11-11) is accepted as well as an instant, so the parameter is text rather than date-time.
+                value.Format = null;
+                note += " A timestamp (2026-11-11T09:30:00Z) or a date (2026-11-11), which means that whole day in UTC.";
+            }
+
+            parameters.Add(Query(column.Name, value, $"Equals (repeat the parameter for any of several values). {column.Definition.Description}{note}"));
             foreach (var op in new[] { "ne", "gt", "gte", "lt", "lte" })
             {
-                parameters.Add(Query($"{column.Name}.{op}", value, null));
+                parameters.Add(Query($"{column.Name}.{op}", value, note.Length > 0 ? note.Trim() : null));
             }
         }
 
@@ -207,15 +255,12 @@ internal sealed class DatasetSchemaTransformer(ProductCatalog catalog) : IOpenAp
             responses[status] = response;
         }
 
-        var json = new OpenApiMediaType { Schema = new OpenApiSchemaReference(PageSchemaName(dataset.Name), document) };
-        responses["200"] = new OpenApiResponse
+        responses["200"] = RowsResponse(new OpenApiSchemaReference(PageSchemaName(dataset.Name), document));
+        responses.Remove("403");
+        if (PiiFilterable(dataset).Any())
         {
-            Description = "OK",
-            Content = (generic.Responses?.GetValueOrDefault("200")?.Content ?? new Dictionary<string, OpenApiMediaType>())
-                .Where(content => content.Key != "application/json")
-                .Append(new KeyValuePair<string, OpenApiMediaType>("application/json", json))
-                .ToDictionary(),
-        };
+            responses["403"] = AccessOpenApiTransformer.Problem(document, PiiForbidden);
+        }
 
         return new OpenApiOperation
         {

@@ -30,8 +30,3 @@ public sealed record FreshnessDocument(string Column, double MaxAgeHours, bool? 
 
 /// <summary>A contract in the list of <c>GET /contracts</c>.</summary>
 public sealed record ContractSummary(string Dataset, string Id, string ApiVersion, string Version, string Status, string Href);
-
-/// <summary>A page of rows: <c>GET /datasets/{name}/rows</c> (the schema of <c>items</c> is the dataset's columns).</summary>
-public sealed record RowsPage(string Dataset, int Limit, IReadOnlyList<IDictionary<string, object?>> Items, string? NextCursor, RowsLinks Links);
-
-public sealed record RowsLinks(string Self, string? Next);

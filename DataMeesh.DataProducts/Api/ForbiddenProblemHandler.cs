@@ -25,11 +25,17 @@ internal sealed class ForbiddenProblemHandler(IProblemDetailsService problems) :
         }
 
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        var detail = $"This needs the role {string.Join(" and the role ", needed)} in your token.";
+        var detail = $"This needs a token with the role {string.Join(" and the role ", needed)}; yours has {RolesOf(context)}. {AccessOpenApiTransformer.TokensHelp}";
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = { Status = StatusCodes.Status403Forbidden, Title = "Not allowed for your role.", Detail = detail },
         });
+    }
+
+    private static string RolesOf(HttpContext context)
+    {
+        var roles = context.User.Claims.Where(c => c.Type == context.User.Identities.First().RoleClaimType).Select(c => c.Value).ToList();
+        return roles.Count == 0 ? "no role" : $"{(roles.Count == 1 ? "the role" : "the roles")} {string.Join(", ", roles)}";
     }
 }

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using DataMeesh.DataProducts.Rows;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Api;
@@ -21,7 +23,7 @@ public sealed record WriteOutcome(int StatusCode, object Body, string? Location)
 /// caller (the token's issuer and subject): another caller's identical key is another request. Every string of the
 /// request is checked by <see cref="WriteText"/> first.
 /// </summary>
-public sealed class IdempotentWrites(DataPlane dataPlane)
+public sealed class IdempotentWrites(DataPlane dataPlane, IOptions<JsonOptions> jsonOptions)
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeaderName = "Idempotent-Replayed";
@@ -60,7 +62,7 @@ public sealed class IdempotentWrites(DataPlane dataPlane)
         }
 
         var outcome = await write(connection, transaction, cancellationToken);
-        var body = JsonSerializer.Serialize(outcome.Body, JsonSerializerOptions.Web);
+        var body = JsonSerializer.Serialize(outcome.Body, outcome.Body.GetType(), jsonOptions.Value.SerializerOptions); // as the document says
         if (key is not null)
         {
             await using var record = new NpgsqlCommand("""

@@ -14,7 +14,7 @@ namespace DataMeesh.DataProducts.Api;
 /// Every failure becomes an RFC 9457 problem: refused input (with the field at fault), bodies that do not parse or are
 /// too large, and an unreachable database (503 with Retry-After: the pool reconnects by itself when it is back).
 /// </summary>
-internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, DataPlane dataPlane, ILogger<ProblemExceptionHandler> logger)
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, DataPlane dataPlane, ProductCatalog catalog, ILogger<ProblemExceptionHandler> logger)
     : IExceptionHandler
 {
     public const int RetryAfterSeconds = 5;
@@ -24,7 +24,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, D
         var problem = exception switch
         {
             ProblemException e => Problem(e.Status, e.Title, e.Message, e.Errors),
-            BadHttpRequestException e => BadRequest(e),
+            BadHttpRequestException e => BadRequest(context, e),
             // SQLSTATE class 22 (data exception: out of range, invalid text) or 23 (integrity constraint violation: unique,
             // foreign key, check, not null): the caller's values were refused, a 4xx naming the field, not a 500.
             PostgresException { SqlState: ['2', '2' or '3', ..] } e => RefusedByDatabase(e),
@@ -51,64 +51,176 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, D
             $"The data product's database cannot be reached right now. Retry in {RetryAfterSeconds} seconds.", null);
     }
 
-    private static ProblemDetails BadRequest(BadHttpRequestException exception)
+    /// <summary>
+    /// What the framework refused before the handler ran, in our words: the framework's own message ("Failed to bind
+    /// parameter...", "Implicit body inferred...") speaks of C# parameters and services, not of the request.
+    /// </summary>
+    private static ProblemDetails BadRequest(HttpContext context, BadHttpRequestException exception)
     {
         if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problem(413, "The request body is too large.", exception.Message, new Dictionary<string, string[]> { ["body"] = [exception.Message] });
+            var tooLarge = $"The request body may be at most {Hosting.DataProductExtensions.MaxRequestBodyBytes / 1024} KB.";
+            return Problem(413, "The request body is too large.", tooLarge, new Dictionary<string, string[]> { ["body"] = [tooLarge] });
         }
 
-        // JSON that does not parse or does not fit the model: name the field from the JSON path ($.items[0].quantity).
-        var json = exception.InnerException as JsonException;
-        var field = json?.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : ParameterName(exception.Message) ?? "body";
-        var detail = json is not null ? $"The JSON body is not valid at '{(field.Length == 0 ? "body" : field)}'." : exception.Message;
-        return Problem(exception.StatusCode, "The request is not valid.", detail,
-            new Dictionary<string, string[]> { [field.Length == 0 ? "body" : field] = [detail] });
-    }
-
-    /// <summary>
-    /// The database's constraints are the last line of validation: a violation names its constraint
-    /// (<c>leads_email_key</c>, <c>orders_payment_method_check</c>), from which the request field is derived.
-    /// </summary>
-    private static ProblemDetails RefusedByDatabase(PostgresException exception)
-    {
-        var column = exception.ConstraintName ?? exception.ColumnName ?? "";
-        if (exception.TableName is { } table && column.StartsWith(table + "_", StringComparison.Ordinal))
+        if (exception.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
-            column = column[(table.Length + 1)..];
+            const string json = "Send the body as JSON, with the header Content-Type: application/json.";
+            return Problem(415, "The body is not JSON.", json, new Dictionary<string, string[]> { ["Content-Type"] = [json] });
         }
 
-        column = System.Text.RegularExpressions.Regex.Replace(column, "_(key|fkey|check[0-9]*|pkey)$", "");
-        var field = column.Length == 0 || column == "check" ? "body" : JsonNamingPolicy.CamelCase.ConvertName(ToPascal(column));
-        var (status, message) = exception.SqlState switch
+        // The endpoint, as it was when the exception was thrown (the middleware clears it before calling handlers).
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        var body = endpoint?.Metadata.GetMetadata<ValidatedBody>()?.BodyType;
+        string field, detail;
+        if (exception.InnerException is JsonException invalidJson)
         {
-            PostgresErrorCodes.UniqueViolation => (StatusCodes.Status409Conflict, $"A row with this {field} already exists."),
-            PostgresErrorCodes.ForeignKeyViolation => (StatusCodes.Status400BadRequest, $"The {field} does not exist."),
-            PostgresErrorCodes.CheckViolation => (StatusCodes.Status400BadRequest, $"The {field} is not an accepted value."),
-            PostgresErrorCodes.NotNullViolation => (StatusCodes.Status400BadRequest, $"The {field} is required."),
-            _ => (StatusCodes.Status400BadRequest, "A value is out of range or not valid."),
-        };
-        return Problem(status, status == 409 ? "Conflict." : "The request is not valid.", message,
-            new Dictionary<string, string[]> { [field] = [message] });
+            // JSON that does not parse or does not fit the model: name the field from the JSON path ($.items[0].quantity).
+            field = invalidJson.Path is { Length: > 0 } path ? path.TrimStart('$').TrimStart('.') : "";
+            field = field.Length == 0 ? "body" : field;
+            detail = field == "body"
+                ? "The body is not valid JSON: send one JSON object, as the operation's schema in /openapi/v1.json describes."
+                : $"{field} must be {Expected(body, field)}.";
+        }
+        else if (BoundParameter(exception.Message) is { } parameter)
+        {
+            // 'Failed to bind parameter "long id" from "abc".'
+            (field, detail) = (parameter.Name, $"{parameter.Name} must be {Describe(parameter.Type)}, e.g. 42.");
+        }
+        else if (body is not null || context.Request.ContentLength is 0 || exception.Message.Contains("body", StringComparison.OrdinalIgnoreCase))
+        {
+            // 'Implicit body inferred for parameter "order" but no body was provided.'
+            (field, detail) = ("body", "This operation needs a JSON body (Content-Type: application/json), as its schema in /openapi/v1.json describes.");
+        }
+        else
+        {
+            (field, detail) = ("request", "The request could not be read: check its parameters against /openapi/v1.json.");
+        }
+
+        return Problem(exception.StatusCode, "The request is not valid.", detail, new Dictionary<string, string[]> { [field] = [detail] });
     }
 
-    private static string ToPascal(string snake) =>
-        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
-
-    // 'Failed to bind parameter "long id" from "abc".' -> id
-    private static string? ParameterName(string message)
+    /// <summary>What a JSON value at <paramref name="path"/> (<c>items[0].quantity</c>) of the body type should be.</summary>
+    private static string Expected(Type? body, string path)
     {
-        const string marker = "parameter \"";
-        var start = message.IndexOf(marker, StringComparison.Ordinal);
-        if (start < 0)
+        var type = body;
+        foreach (var segment in path.Split('.'))
+        {
+            var name = segment.Split('[')[0];
+            var property = type?.GetProperties().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+            type = property?.PropertyType;
+            if (type is not null && segment.Contains('[') && type.IsGenericType)
+            {
+                type = type.GetGenericArguments()[0];
+            }
+        }
+
+        return type is null ? "a value of the type its schema in /openapi/v1.json names" : Describe(Nullable.GetUnderlyingType(type) ?? type);
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(long) || type == typeof(int) || type == typeof(short) => "an integer (a JSON number such as 42, not \"42\")",
+        _ when type == typeof(decimal) || type == typeof(double) => "a number (a JSON number such as 12.5, not \"12.5\")",
+        _ when type == typeof(string) => "text (a JSON string)",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(DateTimeOffset) || type == typeof(DateTime) => "a timestamp such as \"2026-11-11T09:30:00Z\"",
+        _ when type == typeof(DateOnly) => "a date such as \"2026-11-11\"",
+        _ when type.IsAssignableTo(typeof(System.Collections.IEnumerable)) => "a JSON array",
+        _ => "a JSON object",
+    };
+
+    private static (string Name, Type Type)? BoundParameter(string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, "parameter \"(?<type>[A-Za-z0-9_.?]+) (?<name>[A-Za-z0-9_]+)\"");
+        if (!match.Success)
         {
             return null;
         }
 
-        var end = message.IndexOf('"', start + marker.Length);
-        var declaration = message[(start + marker.Length)..end];
-        return declaration[(declaration.LastIndexOf(' ') + 1)..];
+        var type = match.Groups["type"].Value.TrimEnd('?') switch
+        {
+            "long" or "int" or "short" => typeof(long),
+            "decimal" or "double" => typeof(decimal),
+            "bool" => typeof(bool),
+            "DateOnly" => typeof(DateOnly),
+            "DateTime" or "DateTimeOffset" => typeof(DateTimeOffset),
+            _ => typeof(string),
+        };
+        return (match.Groups["name"].Value, type);
     }
+
+    /// <summary>
+    /// The database's constraints are the last line of validation: a violation names its constraint
+    /// (<c>leads_email_key</c>, <c>orders_payment_method_check</c>), from which the dataset's columns, and so the request
+    /// fields, are derived (never the constraint's own name). A refused value of a column with accepted values lists them.
+    /// </summary>
+    private ProblemDetails RefusedByDatabase(PostgresException exception)
+    {
+        var table = exception.TableName ?? "";
+        var dataset = catalog.IsLoaded ? catalog.Find(table) : null;
+        var columns = ColumnsOf(exception, table, dataset);
+        var fields = columns.Select(c => JsonNamingPolicy.CamelCase.ConvertName(ToPascal(c))).ToList();
+        var named = fields.Count == 0 ? "these values" : "this " + string.Join(" and ", fields);
+        var accepted = columns.Count == 1 && dataset is not null
+            ? WritesDatasetAttribute.AcceptedValues(catalog.Definition, dataset.Name, fields[0])
+            : null;
+        var (status, message) = exception.SqlState switch
+        {
+            PostgresErrorCodes.UniqueViolation => (StatusCodes.Status409Conflict,
+                $"{(dataset?.Name ?? "The dataset")} already has a row with {named}: change {(fields.Count > 1 ? "one of them" : "it")}."),
+            PostgresErrorCodes.ForeignKeyViolation => (StatusCodes.Status400BadRequest, $"The {string.Join(" and ", fields.DefaultIfEmpty("referenced row"))} does not exist."),
+            PostgresErrorCodes.CheckViolation when accepted is not null => (StatusCodes.Status400BadRequest,
+                $"{fields[0]} must be one of: {string.Join(", ", accepted)}."),
+            PostgresErrorCodes.CheckViolation when fields.Count > 0 => (StatusCodes.Status400BadRequest,
+                $"{string.Join(" and ", fields)} {(fields.Count > 1 ? "are" : "is")} out of the accepted range: see the field's description in /openapi/v1.json."),
+            PostgresErrorCodes.CheckViolation => (StatusCodes.Status400BadRequest,
+                "The values contradict each other (for example a date before one it must follow): see the operation's description in /openapi/v1.json."),
+            PostgresErrorCodes.NotNullViolation => (StatusCodes.Status400BadRequest, $"{string.Join(" and ", fields.DefaultIfEmpty("A field"))} is required."),
+            _ => (StatusCodes.Status400BadRequest, "A value is out of range or not valid: check the request against /openapi/v1.json."),
+        };
+        var errors = fields.Count == 0 ? new Dictionary<string, string[]> { ["body"] = [message] } : fields.ToDictionary(f => f, _ => new[] { message });
+        return Problem(status, status == 409 ? "Conflict." : "The request is not valid.", message, errors);
+    }
+
+    /// <summary>
+    /// The dataset columns a violated constraint covers: the column PostgreSQL names (not-null), else the constraint's name
+    /// without the table and suffix (<c>campaign_metrics_campaign_id_metric_date_key</c>), split into the dataset's column
+    /// names. A table-wide check (<c>leads_check1</c>) covers none.
+    /// </summary>
+    private static List<string> ColumnsOf(PostgresException exception, string table, Dataset? dataset)
+    {
+        if (exception.ColumnName is { Length: > 0 } column)
+        {
+            return [column];
+        }
+
+        var name = exception.ConstraintName ?? "";
+        if (table.Length > 0 && name.StartsWith(table + "_", StringComparison.Ordinal))
+        {
+            name = name[(table.Length + 1)..];
+        }
+
+        name = System.Text.RegularExpressions.Regex.Replace(name, "_?(key|fkey|check[0-9]*|pkey)$", "");
+        var known = dataset?.Columns.Select(c => c.Name).OrderByDescending(c => c.Length).ToList() ?? [];
+        var found = new List<string>();
+        while (name.Length > 0)
+        {
+            var next = known.FirstOrDefault(c => name == c || name.StartsWith(c + "_", StringComparison.Ordinal));
+            if (next is null)
+            {
+                return known.Count == 0 && name.Length > 0 && found.Count == 0 ? [name] : found;
+            }
+
+            found.Add(next);
+            name = name.Length == next.Length ? "" : name[(next.Length + 1)..];
+        }
+
+        return found;
+    }
+
+    private static string ToPascal(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
 
     private static ProblemDetails Problem(int status, string title, string detail, IDictionary<string, string[]>? errors)
     {

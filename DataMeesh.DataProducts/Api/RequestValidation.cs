@@ -1,5 +1,9 @@
+using System.Reflection;
+using System.Text.Json;
+using DataMeesh.DataProducts.Catalog;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataMeesh.DataProducts.Api;
 
@@ -43,6 +47,25 @@ public sealed class ValidationErrors
     }
 }
 
+/// <summary>
+/// The dataset a request body (or a part of one, such as an order's item) writes. Its properties are that dataset's
+/// columns in camelCase (<c>orderStatus</c> is <c>order_status</c>): a column's accepted values (the product's
+/// <see cref="AcceptedValuesRule"/>) are checked before the handler runs and published as the property's <c>enum</c>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class WritesDatasetAttribute(string dataset) : Attribute
+{
+    public string Dataset { get; } = dataset;
+
+    /// <summary>The accepted values of the column behind <paramref name="property"/> (a JSON property name), or null when any value goes.</summary>
+    public static IReadOnlyList<string>? AcceptedValues(DataProductDefinition product, string dataset, string property)
+    {
+        var column = JsonNamingPolicy.SnakeCaseLower.ConvertName(property);
+        return product.Datasets.FirstOrDefault(d => d.Name == dataset)?.Quality.OfType<AcceptedValuesRule>()
+            .FirstOrDefault(r => r.Column == column)?.Values;
+    }
+}
+
 /// <summary>Endpoint metadata: the body of this endpoint is checked by <see cref="RequestValidation.Validates{TBody}"/>.</summary>
 public sealed record ValidatedBody(Type BodyType);
 
@@ -56,9 +79,29 @@ public static class RequestValidation
             {
                 var errors = new ValidationErrors();
                 body.Validate(errors);
+                CheckAcceptedValues(body, context.HttpContext.RequestServices.GetRequiredService<ProductCatalog>().Definition, errors);
                 errors.ThrowIfAny(TBody.InvalidTitle);
             }
 
             return await next(context);
         });
+
+    /// <summary>Every text property of a <see cref="WritesDatasetAttribute"/> body with accepted values holds one of them (null: the default applies).</summary>
+    private static void CheckAcceptedValues(object body, DataProductDefinition product, ValidationErrors errors)
+    {
+        if (body.GetType().GetCustomAttribute<WritesDatasetAttribute>() is not { } writes)
+        {
+            return;
+        }
+
+        foreach (var property in body.GetType().GetProperties().Where(p => p.PropertyType == typeof(string)))
+        {
+            var field = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            if (property.GetValue(body) is string value && WritesDatasetAttribute.AcceptedValues(product, writes.Dataset, field) is { } accepted
+                && !accepted.Contains(value, StringComparer.Ordinal))
+            {
+                errors.Add(field, $"{field} must be one of: {string.Join(", ", accepted)} (exactly as written).");
+            }
+        }
+    }
 }

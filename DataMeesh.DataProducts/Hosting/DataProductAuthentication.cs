@@ -1,5 +1,6 @@
 using DataMeesh.DataProducts.Api;
 using DataMeesh.DataProducts.Catalog;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,11 @@ internal static class DataProductAuthentication
         // Tokens are validated from configuration section Authentication:Schemes:Bearer (what `dotnet user-jwts` writes).
         // No error details in WWW-Authenticate: "The signature key was not found" or "The issuer 'evil' is invalid" teach
         // an attacker what to forge next; the reason is in the API's log.
-        services.AddAuthentication().AddJwtBearer(options => options.IncludeErrorDetails = false);
+        services.AddAuthentication().AddJwtBearer(options =>
+        {
+            options.IncludeErrorDetails = false;
+            options.Events = new JwtBearerEvents { OnChallenge = UnauthorizedProblem.WriteAsync };
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
             .AddPolicy(DataProductRoles.PiiWriter, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)).RequireRole(DataProductRoles.PiiReader))

@@ -67,15 +67,47 @@ public static class DataProductExtensions
     /// <summary>Maps the data-product endpoints, health, OpenAPI (<c>/openapi/v1.json</c>) and the API reference (<c>/scalar</c>).</summary>
     public static WebApplication MapDataProduct(this WebApplication app)
     {
+        app.Use(HeadAsGet);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(LimitRequestBody);
+        app.UseRouting(); // after HeadAsGet, so that a HEAD is routed as its GET
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
         app.MapDataProductEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// HEAD wherever GET is (RFC 9110: the same headers, no body): the request is routed as the GET, and the method is
+    /// HEAD again before the response starts, so the server sends the headers and drops the body.
+    /// </summary>
+    private static async Task HeadAsGet(HttpContext context, RequestDelegate next)
+    {
+        if (!HttpMethods.IsHead(context.Request.Method))
+        {
+            await next(context);
+            return;
+        }
+
+        context.Request.Method = HttpMethods.Get;
+        context.Response.OnStarting(() =>
+        {
+            context.Request.Method = HttpMethods.Head;
+            return Task.CompletedTask;
+        });
+        var body = context.Response.Body;
+        context.Response.Body = Stream.Null; // what a GET would write is not sent (a test server would send it)
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = body;
+        }
     }
 
     private static Task LimitRequestBody(HttpContext context, RequestDelegate next)

@@ -58,7 +58,7 @@ public sealed record RowRequest(
         {
             if (!ReservedParameters.Contains(name))
             {
-                filters.Add(ParseFilter(dataset, name, values, canReadPii));
+                filters.AddRange(WholeDays(ParseFilter(dataset, name, values, canReadPii), name, values));
             }
         }
 
@@ -176,6 +176,36 @@ public sealed record RowRequest(
         }
 
         return new RowFilter(column, op, parsed);
+    }
+
+    /// <summary>
+    /// A date (<c>order_date=2026-11-11</c>) on a timestamp column means that whole day (UTC), not its first instant:
+    /// equality becomes the day's half-open range, <c>gt</c> starts after the day, <c>lte</c> ends with it.
+    /// </summary>
+    private static IEnumerable<RowFilter> WholeDays(RowFilter filter, string parameter, Microsoft.Extensions.Primitives.StringValues values)
+    {
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        if (filter.Column.Type.Kind != ValueKind.Timestamp
+            || !values.All(v => DateOnly.TryParseExact(v, "yyyy-MM-dd", invariant, System.Globalization.DateTimeStyles.None, out _)))
+        {
+            return [filter];
+        }
+
+        var day = (DateTime)filter.Values[0];
+        var next = day.AddDays(1);
+        RowFilter Bound(FilterOperator op, DateTime value) => filter with { Operator = op, Values = [value] };
+        return filter.Operator switch
+        {
+            FilterOperator.Eq when filter.Values.Count > 1 => throw ProblemException.BadRequest(parameter,
+                $"Several days of {filter.Column.Name} cannot be combined: ask for a range ({filter.Column.Name}.gte=2026-11-01&{filter.Column.Name}.lt=2026-11-08)."),
+            FilterOperator.Eq => [Bound(FilterOperator.Gte, day), Bound(FilterOperator.Lt, next)],
+            FilterOperator.Ne => throw ProblemException.BadRequest(parameter,
+                $"{filter.Column.Name}.ne takes a timestamp; to leave out a whole day ask for the days before and after it separately."),
+            FilterOperator.Gt => [Bound(FilterOperator.Gte, next)],
+            FilterOperator.Gte => [Bound(FilterOperator.Gte, day)],
+            FilterOperator.Lt => [Bound(FilterOperator.Lt, day)],
+            _ => [Bound(FilterOperator.Lt, next)],
+        };
     }
 
     // ---- Cursor: an opaque token holding the sort values of the last row and a fingerprint of the query it belongs to.

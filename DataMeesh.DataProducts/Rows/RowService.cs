@@ -6,6 +6,8 @@ using DataMeesh.DataProducts.Database;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using MiniExcelLibs;
+using MiniExcelLibs.Attributes;
+using MiniExcelLibs.OpenXml;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Rows;
@@ -232,7 +234,7 @@ public sealed class RowService(DataPlane dataPlane)
             await using (var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
             {
                 await MiniExcel.SaveAsAsync(output, reader, sheetName: request.Dataset.Name,
-                    excelType: ExcelType.XLSX, cancellationToken: cancellationToken);
+                    excelType: ExcelType.XLSX, configuration: WorkbookFormats(request), cancellationToken: cancellationToken);
             }
 
             context.Response.ContentType = XlsxMediaType;
@@ -246,6 +248,13 @@ public sealed class RowService(DataPlane dataPlane)
             File.Delete(file);
         }
     }
+
+    /// <summary>Timestamps as date cells that show the time of day (UTC, as in JSON and CSV); MiniExcel's default shows the date only.</summary>
+    private static OpenXmlConfiguration WorkbookFormats(RowRequest request) => new()
+    {
+        DynamicColumns = request.Fields.Where(c => c.Type.Kind == Catalog.ValueKind.Timestamp && !request.IsMasked(c))
+            .Select(c => new DynamicExcelColumn(c.Name) { Format = "yyyy-mm-dd hh:mm:ss" }).ToArray(),
+    };
 
     private static void WriteValue(Utf8JsonWriter writer, object? value)
     {

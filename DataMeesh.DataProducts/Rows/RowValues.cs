@@ -50,6 +50,12 @@ internal static class RowValues
         }
     }
 
+    /// <summary>
+    /// ISO 8601 in UTC with the microseconds PostgreSQL keeps, trailing zeros dropped (2026-11-11T09:30:00Z,
+    /// 2026-11-11T09:30:00.25Z), as the JSON rows write it; "O" wrote seven digits that are never there.
+    /// </summary>
+    private const string CsvTimestamp = "yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFF'Z'";
+
     /// <summary>Writes one RFC 4180 cell: NULL is empty, text is quoted when it holds a comma, quote or line break.</summary>
     public static void WriteCsv(IBufferWriter<byte> output, NpgsqlDataReader reader, int ordinal, ColumnType type)
     {
@@ -65,7 +71,7 @@ internal static class RowValues
             case ValueKind.Double: WriteFormattable(output, reader.GetFieldValue<double>(ordinal), "R"); break;
             case ValueKind.Boolean: WriteAscii(output, reader.GetFieldValue<bool>(ordinal) ? "true" : "false"); break;
             case ValueKind.Date: WriteFormattable(output, reader.GetFieldValue<DateOnly>(ordinal), "yyyy-MM-dd"); break;
-            case ValueKind.Timestamp: WriteFormattable(output, reader.GetFieldValue<DateTime>(ordinal), "O"); break;
+            case ValueKind.Timestamp: WriteFormattable(output, reader.GetFieldValue<DateTime>(ordinal), CsvTimestamp); break;
             default: WriteCsvText(output, DefuseFormula(type.Kind == ValueKind.Text ? reader.GetFieldValue<string>(ordinal) : reader.GetValue(ordinal).ToString() ?? "")); break;
         }
     }

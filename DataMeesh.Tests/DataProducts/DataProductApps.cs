@@ -9,6 +9,7 @@ using DataMeesh.Tests.Infrastructure;
 using DataMeesh.Tests.Seeding;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -54,6 +55,22 @@ public class DataProductApps : IAsyncLifetime
         var replica = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", Databases.Sales);
         await WaitUntilPublishedAsync(replica.CreateClient());
         return replica;
+    }
+
+    /// <summary>
+    /// Another sales API on the same database behind a real Kestrel listener (for clients in other processes); returns it
+    /// and its base address. The caller disposes it.
+    /// </summary>
+    internal async Task<(WebApplicationFactory<SalesApi::Program> Api, Uri Address)> StartSalesOnKestrelAsync()
+    {
+        var api = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", Databases.Sales);
+        api.UseKestrel(0);
+        api.StartServer();
+        var address = api.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        var client = new HttpClient { BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)) };
+        await WaitUntilPublishedAsync(client);
+        return (api, client.BaseAddress);
     }
 
     /// <summary>A client of <paramref name="api"/> with a plain reader's token.</summary>

@@ -112,12 +112,12 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         var afterOutage = await sales.PostJsonAsync("/orders", order, key);
         var created = await afterOutage.JsonAsync(HttpStatusCode.Created);
         var replay = await sales.PostJsonAsync("/orders", order, key);
-        Assert.Equal(created.GetProperty("orderId").GetInt64(), (await replay.JsonAsync(HttpStatusCode.Created)).GetProperty("orderId").GetInt64());
+        Assert.Equal(created.GetProperty("order_id").GetInt64(), (await replay.JsonAsync(HttpStatusCode.Created)).GetProperty("order_id").GetInt64());
         // Unpooled: the test's own pooled connections died with the server too.
         var unpooled = new Npgsql.NpgsqlConnectionStringBuilder(apps.Databases.Sales) { Pooling = false }.ConnectionString;
         Assert.Equal(1L, await MigratedDatabases.QueryScalarAsync<long>(unpooled, "SELECT count(*) FROM datameesh.idempotency_keys"));
         Assert.Equal(1L, await MigratedDatabases.QueryScalarAsync<long>(unpooled,
-            $"SELECT count(*) FROM orders WHERE order_id = {created.GetProperty("orderId").GetInt64()}"));
+            $"SELECT count(*) FROM orders WHERE order_id = {created.GetProperty("order_id").GetInt64()}"));
 
         // Health follows the database: unhealthy while it is down, healthy (or degraded by a quality check) once it is back.
         var health = await apps.Api("sales").GetAsync("/health");

@@ -347,6 +347,8 @@ internal sealed class OpenApiAttack
         "\n   at ", "   at System.", "   at Microsoft.", "   at Npgsql.", "Npgsql.", "PostgresException", "NpgsqlException", "Please file a bug",
         "System.InvalidOperationException", "System.NullReferenceException", "System.Text.Json.JsonException", "Microsoft.AspNetCore.",
         "SQLSTATE", "StackTrace", "Unhandled exception", "DataRow", "pg_catalog", "IDX10", "Bearer error",
+        // ASP.NET Core's binding messages (issue 17): they speak of C# parameters and services, not of the request.
+        "Implicit body inferred", "Failed to bind parameter", "Did you mean to use a Service", "could not be converted to",
     ];
 
     public static void AddAuthorization(HttpRequestMessage request, string? token)

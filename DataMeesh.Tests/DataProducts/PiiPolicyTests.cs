@@ -229,9 +229,9 @@ public sealed partial class PiiPolicyTests(DataProductApps apps) : IClassFixture
         var replay = await (await apps.Client("sales", "sales-writer").PostJsonAsync("/orders", order)).JsonAsync(HttpStatusCode.Created);
         var entitled = await (await apps.Client("sales", "sales-writer", "pii-reader").PostJsonAsync("/orders", order)).JsonAsync(HttpStatusCode.Created);
 
-        Assert.Equal(PiiPolicy.Mask, masked.GetProperty("salesRep").GetString());
-        Assert.Equal(PiiPolicy.Mask, replay.GetProperty("salesRep").GetString());
-        Assert.Equal("Ann Lee", entitled.GetProperty("salesRep").GetString());
+        Assert.Equal(PiiPolicy.Mask, masked.GetProperty("sales_rep").GetString());
+        Assert.Equal(PiiPolicy.Mask, replay.GetProperty("sales_rep").GetString());
+        Assert.Equal("Ann Lee", entitled.GetProperty("sales_rep").GetString());
         Assert.DoesNotContain("Ann Lee", masked.ToString(), StringComparison.Ordinal);
     }
 

@@ -18,11 +18,11 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     {
         var response = await apps.Client("sales", "sales-writer").PostJsonAsync("/orders", Order());
         var order = await response.JsonAsync(HttpStatusCode.Created);
-        var id = order.GetProperty("orderId").GetInt64();
+        var id = order.GetProperty("order_id").GetInt64();
         Assert.Equal($"/orders/{id}", response.Headers.Location?.ToString());
         var expected = await apps.Databases.ScalarAsync<decimal>("sales",
             "SELECT round(2 * (SELECT price FROM products WHERE product_id = 1) * 0.9, 2) + (SELECT price FROM products WHERE product_id = 2)");
-        Assert.Equal(expected, order.GetProperty("totalAmount").GetDecimal());
+        Assert.Equal(expected, order.GetProperty("total_amount").GetDecimal());
         Assert.Equal(expected, await apps.Databases.ScalarAsync<decimal>("sales", $"SELECT total_amount FROM orders WHERE order_id = {id}"));
         Assert.Equal(2L, await apps.Databases.ScalarAsync<long>("sales", $"SELECT count(*) FROM order_items WHERE order_id = {id}"));
     }
@@ -93,7 +93,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
         var key = Guid.NewGuid().ToString();
         var first = await (await client.PostJsonAsync("/leads", lead, key)).JsonAsync(HttpStatusCode.Created);
         var replay = await (await client.PostJsonAsync("/leads", lead, key)).JsonAsync(HttpStatusCode.Created);
-        Assert.Equal(first.GetProperty("leadId").GetInt64(), replay.GetProperty("leadId").GetInt64());
+        Assert.Equal(first.GetProperty("lead_id").GetInt64(), replay.GetProperty("lead_id").GetInt64());
         Assert.Equal(1L, await apps.Databases.ScalarAsync<long>("marketing", $"SELECT count(*) FROM leads WHERE email = '{email}'"));
         Assert.DoesNotContain("Nora", first.ToString());
         await (await client.PostJsonAsync("/leads", lead)).ProblemAsync(409, "email");
@@ -104,7 +104,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
         var day = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-20).ToString("yyyy-MM-dd");
         var metrics = new { metricDate = day, impressions = 1000, clicks = 50, conversions = 5, costPerClick = 1.25m };
         var created = await (await client.PostJsonAsync("/campaigns/1/metrics", metrics)).JsonAsync(HttpStatusCode.Created);
-        Assert.Equal(10.00m, created.GetProperty("conversionRate").GetDecimal());
+        Assert.Equal(10.00m, created.GetProperty("conversion_rate").GetDecimal());
         await (await client.PostJsonAsync("/campaigns/1/metrics", metrics)).ProblemAsync(409);
         await (await client.PostJsonAsync("/campaigns/999999/metrics", metrics)).ProblemAsync(404);
         await (await client.PostJsonAsync("/campaigns/1/metrics", metrics with { clicks = 5000 })).ProblemAsync(400, "clicks");

@@ -62,9 +62,9 @@ public sealed class ResetSafetyTests : IAsyncLifetime
         var retry = await client.PostJsonAsync("/orders", Order(), key);
         var order = await retry.JsonAsync(HttpStatusCode.Created);
         Assert.False(retry.Headers.Contains("Idempotent-Replayed"));
-        Assert.Equal($"/orders/{order.GetProperty("orderId").GetInt64()}", retry.Headers.Location?.ToString());
+        Assert.Equal($"/orders/{order.GetProperty("order_id").GetInt64()}", retry.Headers.Location?.ToString());
         Assert.Equal("Reset Probe", await apps.Databases.ScalarAsync<string>("sales",
-            $"SELECT sales_rep FROM orders WHERE order_id = {order.GetProperty("orderId").GetInt64()}"));
+            $"SELECT sales_rep FROM orders WHERE order_id = {order.GetProperty("order_id").GetInt64()}"));
         Assert.Equal(21L, await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM orders"));
     }
 
@@ -87,11 +87,11 @@ public sealed class ResetSafetyTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, await seeder.WaitForExitAsync(TimeSpan.FromMinutes(1)));
 
         var created = await (await posting).JsonAsync(HttpStatusCode.Created);
-        Assert.Equal(16L, created.GetProperty("leadId").GetInt64()); // right after the 15 reloaded leads
+        Assert.Equal(16L, created.GetProperty("lead_id").GetInt64()); // right after the 15 reloaded leads
         Assert.Equal(16L, await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads"));
         var replay = await client.PostJsonAsync("/leads", lead, key);
         Assert.True(replay.Headers.Contains("Idempotent-Replayed"));
-        Assert.Equal(16L, (await replay.JsonAsync(HttpStatusCode.Created)).GetProperty("leadId").GetInt64());
+        Assert.Equal(16L, (await replay.JsonAsync(HttpStatusCode.Created)).GetProperty("lead_id").GetInt64());
     }
 
     private static async Task WaitUntilAWriteWaitsForALockAsync(string connectionString)
