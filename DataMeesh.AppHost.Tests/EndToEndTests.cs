@@ -12,7 +12,7 @@ namespace DataMeesh.AppHost.Tests;
 /// The running AppHost: the domain half (both products fresh after the seeder, contracts, rows, telemetry, isolation) wherever
 /// Docker runs; the platform half (the customer journey through Trino, Grafana's datasources, JupyterHub) where its images exist.
 /// </summary>
-public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
+public sealed partial class EndToEndTests(RunningPlatform platform) : IClassFixture<RunningPlatform>
 {
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
@@ -108,6 +108,8 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     [RequiresDockerFact]
     public async Task Both_apis_serve_contracts_to_anyone_and_rows_to_a_token_holder()
     {
+        // One token from the dashboard command reads both domains.
+        var token = await Tokens.FromDashboardCommandAsync(platform.App, "e2e");
         foreach (var (api, dataset) in new[] { (ResourceNames.SalesApi, "orders"), (ResourceNames.MarketingApi, "leads") })
         {
             using var http = platform.App.CreateHttpClient(api, "http");
@@ -115,7 +117,7 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
             Assert.Contains("apiVersion: v3.1.0", contract, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync($"/datasets/{dataset}/rows", Timeout)).StatusCode);
 
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens.Create("e2e", "reader"));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             using var page = JsonDocument.Parse(await http.GetStringAsync($"/datasets/{dataset}/rows?limit=5", Timeout));
             Assert.Equal(5, page.RootElement.GetProperty("items").GetArrayLength());
         }
@@ -312,6 +314,19 @@ public sealed class EndToEndTests(RunningPlatform platform) : IClassFixture<Runn
     {
         using var http = platform.App.CreateHttpClient(ResourceNames.JupyterHub, "http");
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/hub/health", Timeout)).StatusCode);
+    }
+
+    [RequiresPlatformImagesFact]
+    public async Task The_token_service_asks_the_running_hub_about_hub_tokens()
+    {
+        // A refusal in the hub's words (401) proves the token service reaches the hub; an unreachable hub would be a 503.
+        using var http = platform.App.CreateHttpClient(ResourceNames.TokenService, "http");
+        using var request = new HttpRequestMessage(HttpMethod.Post, PlatformTokens.JupyterHubExchangePath);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-hub-token");
+        using var response = await http.SendAsync(request, Timeout);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("JupyterHub does not accept this token", await response.Content.ReadAsStringAsync(Timeout), StringComparison.Ordinal);
     }
 
     private sealed record Expected(long Leads, long Conversions, decimal Revenue, List<double> DaysToConvert);

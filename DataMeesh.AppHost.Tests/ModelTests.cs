@@ -14,6 +14,7 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
         ResourceNames.SalesPostgres, ResourceNames.SalesDatabase, ResourceNames.MarketingPostgres, ResourceNames.MarketingDatabase,
         ResourceNames.MetastorePostgres, ResourceNames.MetastoreDatabase, ResourceNames.Lake, ResourceNames.LakeInit, ResourceNames.HiveMetastore,
         ResourceNames.Trino, ResourceNames.SalesApi, ResourceNames.MarketingApi, ResourceNames.Seeder, ResourceNames.JupyterHub, ResourceNames.Grafana,
+        ResourceNames.TokenService,
     ];
 
     [Theory]
@@ -86,6 +87,8 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [Theory]
     [InlineData(ResourceNames.SalesApi, ResourceNames.SalesDatabase, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.MarketingApi, ResourceNames.MarketingDatabase, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.SalesApi, ResourceNames.TokenService, WaitType.WaitUntilHealthy)]
+    [InlineData(ResourceNames.MarketingApi, ResourceNames.TokenService, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.Seeder, ResourceNames.SalesApi, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.Seeder, ResourceNames.MarketingApi, WaitType.WaitUntilHealthy)]
     [InlineData(ResourceNames.LakeInit, ResourceNames.Lake, WaitType.WaitUntilHealthy)]
@@ -111,7 +114,7 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
     [Theory]
     [InlineData(ResourceNames.SalesApi, PlatformContract.Parameters.SalesReaderPassword, PlatformContract.Parameters.SalesPiiReaderPassword)]
     [InlineData(ResourceNames.MarketingApi, PlatformContract.Parameters.MarketingReaderPassword, PlatformContract.Parameters.MarketingPiiReaderPassword)]
-    public async Task Apis_get_the_reader_passwords_the_pii_key_and_the_jwt_settings(string name, string readerPassword, string piiReaderPassword)
+    public async Task Apis_get_the_reader_passwords_the_pii_key_and_trust_the_token_services_published_key(string name, string readerPassword, string piiReaderPassword)
     {
         var env = await model.EnvironmentOf(name);
         Assert.Equal($"{{{readerPassword}.value}}", env[PlatformContract.ApiEnv.ReaderPassword]);
@@ -120,9 +123,61 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
         Assert.Equal($"{{{PlatformContract.Parameters.PiiKey}.value}}", env[PlatformContract.ApiEnv.PiiKey]);
         Assert.Equal("datameesh", env[PlatformContract.ApiEnv.JwtIssuer]);
         Assert.Equal("datameesh-api", env[PlatformContract.ApiEnv.JwtAudience]);
-        Assert.Equal("datameesh", env[PlatformContract.ApiEnv.JwtKeyIssuer]);
-        Assert.Equal($"{{{PlatformContract.Parameters.JwtSigningKey}.value}}", env[PlatformContract.ApiEnv.JwtKeyValue]);
+        Assert.Equal($"{{{ResourceNames.TokenService}.bindings.http.url}}/.well-known/openid-configuration", env[PlatformContract.ApiEnv.JwtMetadataAddress]);
+        Assert.Equal("false", env[PlatformContract.ApiEnv.JwtRequireHttpsMetadata]);
+        // No key of any kind: an API can check tokens, never sign one.
+        Assert.DoesNotContain(env, e => e.Key.Contains("SigningKey", StringComparison.OrdinalIgnoreCase) || e.Value.Contains(PlatformContract.Parameters.TokenSigningKey, StringComparison.Ordinal));
         Assert.Contains(model.Get(name).Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+    }
+
+    [Fact]
+    public async Task Only_the_token_service_gets_the_signing_key_and_it_knows_the_hub()
+    {
+        var env = await model.EnvironmentOf(ResourceNames.TokenService);
+        Assert.Equal($"{{{PlatformContract.Parameters.TokenSigningKey}.value}}", env[PlatformContract.TokenEnv.SigningKey]);
+        Assert.Equal($"{{{ResourceNames.JupyterHub}.bindings.http.url}}", env[PlatformContract.TokenEnv.JupyterHubUrl]);
+        Assert.True(model.Get<ParameterResource>(PlatformContract.Parameters.TokenSigningKey).Secret);
+
+        foreach (var resource in model.Resources.Where(r => r.Name != ResourceNames.TokenService))
+        {
+            var others = resource is IResourceWithEnvironment ? await model.EnvironmentOf(resource.Name) : [];
+            Assert.DoesNotContain(others, e => e.Value.Contains($"{{{PlatformContract.Parameters.TokenSigningKey}.value}}", StringComparison.Ordinal));
+        }
+
+        Assert.Contains(model.Get(ResourceNames.TokenService).Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+    }
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi)]
+    [InlineData(ResourceNames.MarketingApi)]
+    [InlineData(ResourceNames.TokenService)]
+    public async Task Secret_settings_come_from_secret_parameters(string name)
+    {
+        var secretParameters = PlatformContract.Parameters.Secrets.Select(p => $"{{{p}.value}}").ToHashSet();
+        var env = await model.EnvironmentOf(name);
+        var secrets = env.Where(e => PlatformContract.ApiEnv.Secret.Contains(e.Key) || PlatformContract.TokenEnv.Secret.Contains(e.Key)).ToList();
+        Assert.NotEmpty(secrets);
+        // The developer key is made per run and exists only in run mode; everything else is a secret parameter.
+        Assert.All(secrets.Where(e => e.Key != PlatformContract.TokenEnv.DeveloperKey), e => Assert.Contains(e.Value, secretParameters));
+    }
+
+    [Fact]
+    public async Task The_hub_tells_its_users_servers_where_to_exchange_their_hub_token()
+    {
+        var env = await model.EnvironmentOf(ResourceNames.JupyterHub);
+        Assert.Equal($"{{{ResourceNames.TokenService}.bindings.http.url}}", env[Env.TokenServiceUrl]);
+        Assert.DoesNotContain(env.Keys, key => key.Contains("TOKEN", StringComparison.Ordinal) && key != Env.TokenServiceUrl);
+    }
+
+    [Theory]
+    [InlineData(ResourceNames.SalesApi)]
+    [InlineData(ResourceNames.MarketingApi)]
+    public void The_apis_have_a_dashboard_command_that_asks_for_roles_and_shows_a_token(string name)
+    {
+        var command = Assert.Single(model.Get(name).Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == TokenServiceExtensions.TokenCommandName);
+        Assert.Equal("Get a token", command.DisplayName);
+        Assert.Equal([TokenServiceExtensions.SubjectArgument, .. PlatformRoles.All], command.Arguments.Select(a => a.Name));
+        Assert.All(command.Arguments.Skip(1), a => Assert.Equal(InputType.Boolean, a.InputType));
     }
 
     public static TheoryData<string, string[]> ContractEnvironment() => new()

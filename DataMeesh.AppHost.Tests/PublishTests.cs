@@ -12,6 +12,10 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
 {
     private static readonly string[] Workloads = ["Deployment", "StatefulSet", "Job"];
 
+    /// <summary>Every variable whose value is a secret: the containers', the APIs' and the token service's.</summary>
+    private static readonly string[] SecretVariables =
+        [.. PlatformContract.Env.Secret, .. PlatformContract.ApiEnv.Secret, .. PlatformContract.TokenEnv.Secret];
+
     private Dictionary<string, YamlMappingNode> WorkloadsByResource() =>
         chart.Objects().Where(o => Workloads.Contains(o.Object.Text("kind")))
             .ToDictionary(o => o.Object.Text("metadata", "labels", "app.kubernetes.io/component")!, o => o.Object);
@@ -31,6 +35,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [InlineData(ResourceNames.SalesApi, "Deployment")]
     [InlineData(ResourceNames.MarketingApi, "Deployment")]
     [InlineData(ResourceNames.Seeder, "Job")]
+    [InlineData(ResourceNames.TokenService, "Deployment")]
     [InlineData(ResourceNames.JupyterHub, "Deployment")]
     [InlineData(ResourceNames.Grafana, "Deployment")]
     public void Every_resource_has_its_workload(string resource, string kind)
@@ -100,7 +105,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     {
         foreach (var (file, configMap) in chart.Objects().Where(o => o.Object.Text("kind") == "ConfigMap"))
         {
-            Assert.All(configMap.Entries("data"), entry => Assert.DoesNotContain(entry.Key, PlatformContract.Env.Secret));
+            Assert.All(configMap.Entries("data"), entry => Assert.DoesNotContain(entry.Key, SecretVariables));
             Assert.All(configMap.Entries("data"), entry => Assert.False(entry.Key.Contains("PASSWORD", StringComparison.Ordinal), $"{file}: {entry.Key}"));
         }
 
@@ -270,6 +275,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     [Theory]
     [InlineData(ResourceNames.SalesApi)]
     [InlineData(ResourceNames.MarketingApi)]
+    [InlineData(ResourceNames.TokenService)]
     public void Api_probes_are_http_on_the_port_the_api_serves_plain_http_on(string resource)
     {
         var deployment = Assert.Single(Installed<V1Deployment>(), d => d.Name() == $"{resource}-deployment");
@@ -485,7 +491,7 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
         }
 
         var built = Load("values.yaml").Entries("parameters").SelectMany(r => r.Value.Entries()).Where(e => e.Key.EndsWith("_image", StringComparison.Ordinal)).ToList();
-        Assert.Equal(5, built.Count);
+        Assert.Equal(6, built.Count); // the APIs, the seeder, the token service, the metastore and JupyterHub
         Assert.All(built, e => Assert.Equal("", ((YamlScalarNode)e.Value).Value));
     }
 

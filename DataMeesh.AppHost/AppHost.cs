@@ -50,6 +50,9 @@ var trino = builder.AddTrino()
     .WaitFor(metastore)
     .WaitForCompletion(lakeBucket);
 
+// The one issuer of platform tokens: the APIs trust its public key, hub users exchange their hub token there.
+var tokenService = builder.AddTokenService<Projects.DataMeesh_TokenService>(secrets.TokenSigningKey);
+
 // The data products: each API owns (creates, migrates) its database, gives its reader roles a login and keeps its
 // pseudonyms under the mesh's key.
 var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNames.SalesApi)
@@ -57,15 +60,17 @@ var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNa
     .WithReaderPassword(salesReader)
     .WithPiiReaderPassword(salesPiiReader)
     .WithPiiKey(secrets.PiiKey)
-    .WithPlatformTokens(secrets.JwtSigningKey)
-    .WaitFor(salesDb);
+    .WithPlatformTokens(tokenService)
+    .WaitFor(salesDb)
+    .WaitFor(tokenService);
 var marketingApi = builder.AddDataProductApi<Projects.DataMeesh_MarketingApi>(ResourceNames.MarketingApi)
     .WithReference(marketingDb)
     .WithReaderPassword(marketingReader)
     .WithPiiReaderPassword(marketingPiiReader)
     .WithPiiKey(secrets.PiiKey)
-    .WithPlatformTokens(secrets.JwtSigningKey)
-    .WaitFor(marketingDb);
+    .WithPlatformTokens(tokenService)
+    .WaitFor(marketingDb)
+    .WaitFor(tokenService);
 // The seeder fills both domains once their APIs have migrated them.
 var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(seedScale)
     .WithReference(salesDb)
@@ -74,15 +79,17 @@ var seeder = builder.AddSeeder<Projects.DataMeesh_Seeder>(seedScale)
     .WaitFor(marketingApi);
 
 // The tools people open, once there is data to look at.
-builder.AddJupyterHub(secrets.JupyterHubAdmin, secrets.JupyterHubUser)
+var jupyterHub = builder.AddJupyterHub(secrets.JupyterHubAdmin, secrets.JupyterHubUser)
     .WithReaderAccess(salesReader)
     .WithReaderAccess(marketingReader)
     .WithLake(lake)
     .WithTrino(trino)
     .WithDataProductApis(salesApi, marketingApi)
+    .WithTokenService(tokenService)
     .WaitFor(trino)
     .WaitForCompletion(lakeBucket)
     .WaitForCompletion(seeder);
+tokenService.WithJupyterHub(jupyterHub);
 builder.AddGrafana(secrets.GrafanaAdmin)
     .WithReaderAccess(salesReader)
     .WithReaderAccess(marketingReader)

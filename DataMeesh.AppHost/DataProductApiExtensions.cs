@@ -25,14 +25,6 @@ internal static class DataProductApiExtensions
             .PublishWithReplicas(ApiReplicas)
             .WithUrlForEndpoint("http", endpoint => new() { Url = $"{endpoint.Url}/scalar", DisplayText = $"{name} reference (Scalar)" });
 
-    /// <summary>The platform's tokens: issuer, audience and the signing key every API trusts.</summary>
-    public static IResourceBuilder<ProjectResource> WithPlatformTokens(this IResourceBuilder<ProjectResource> api,
-        IResourceBuilder<ParameterResource> signingKey) =>
-        api.WithEnvironment(ApiEnv.JwtIssuer, ApiEnv.Issuer)
-            .WithEnvironment(ApiEnv.JwtAudience, ApiEnv.Audience)
-            .WithEnvironment(ApiEnv.JwtKeyIssuer, ApiEnv.Issuer)
-            .WithEnvironment(ApiEnv.JwtKeyValue, signingKey);
-
     /// <summary>The password the API gives its domain's read-only role without personal columns (Grafana, notebooks).</summary>
     public static IResourceBuilder<ProjectResource> WithReaderPassword(this IResourceBuilder<ProjectResource> api, DomainReader domain) =>
         api.WithEnvironment(ApiEnv.ReaderPassword, domain.Password);

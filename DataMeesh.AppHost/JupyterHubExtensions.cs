@@ -47,4 +47,8 @@ internal static class JupyterHubExtensions
         IResourceBuilder<ProjectResource> salesApi, IResourceBuilder<ProjectResource> marketingApi) =>
         hub.WithEnvironment(Env.SalesApiUrl, salesApi.GetEndpoint("http"))
             .WithEnvironment(Env.MarketingApiUrl, marketingApi.GetEndpoint("http"));
+
+    /// <summary>Where each user's server exchanges its hub token for a platform token (DATAMEESH_TOKEN_URL; datameesh.api_token()).</summary>
+    public static IResourceBuilder<JupyterHubResource> WithTokenService(this IResourceBuilder<JupyterHubResource> hub, IResourceBuilder<ProjectResource> tokens) =>
+        hub.WithEnvironment(Env.TokenServiceUrl, tokens.GetEndpoint("http"));
 }

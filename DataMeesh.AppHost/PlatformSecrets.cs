@@ -6,7 +6,7 @@ namespace DataMeesh.AppHost;
 /// Every password of the platform as a secret parameter. Locally each is generated once and kept in user secrets
 /// (<c>dotnet user-secrets list --project DataMeesh.AppHost</c>, or the dashboard's parameters); elsewhere pass
 /// <c>--Parameters:NAME=value</c>. Generated values are letters and digits only, so they are safe in JDBC URLs and
-/// connection strings, and the 64-character signing key is valid base64 (48 bytes).
+/// connection strings; the token service derives its ES256 key from the 64-character token signing key.
 /// </summary>
 internal sealed record PlatformSecrets(
     IResourceBuilder<ParameterResource> SalesPostgres,
@@ -22,7 +22,7 @@ internal sealed record PlatformSecrets(
     IResourceBuilder<ParameterResource> JupyterHubAdmin,
     IResourceBuilder<ParameterResource> JupyterHubUser,
     IResourceBuilder<ParameterResource> GrafanaAdmin,
-    IResourceBuilder<ParameterResource> JwtSigningKey)
+    IResourceBuilder<ParameterResource> TokenSigningKey)
 {
     public static PlatformSecrets Add(IDistributedApplicationBuilder builder) => new(
         Secret(builder, Parameters.SalesPostgresPassword),
@@ -39,7 +39,7 @@ internal sealed record PlatformSecrets(
         Secret(builder, Parameters.JupyterHubAdminPassword),
         Secret(builder, Parameters.JupyterHubUserPassword, length: 16),
         Secret(builder, Parameters.GrafanaAdminPassword),
-        Secret(builder, Parameters.JwtSigningKey, length: 64));
+        Secret(builder, Parameters.TokenSigningKey, length: 64));
 
     private static IResourceBuilder<ParameterResource> Secret(IDistributedApplicationBuilder builder, string name, int length = 32) =>
         builder.AddParameter(name, new GenerateParameterDefault { MinLength = length, Special = false }, secret: true, persist: true);

@@ -18,6 +18,8 @@ public static class ResourceNames
     public const string SalesApi = "sales-api";
     public const string MarketingApi = "marketing-api";
     public const string Seeder = "seeder";
+    /// <summary>The one issuer of platform tokens (DataMeesh.TokenService).</summary>
+    public const string TokenService = "token-service";
 
     public const string Lake = "lake";
     /// <summary>The one-shot job that creates the lake's bucket.</summary>

@@ -1,30 +1,20 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DataMeesh.AppHost.Tests.Infrastructure;
 
-/// <summary>HS256 tokens the APIs accept: issuer datameesh, audience datameesh-api, signed with the jwt-signing-key parameter.</summary>
+/// <summary>Tokens as a developer gets them: the API resources' dashboard command "Get a token", run on the running AppHost.</summary>
 public static class Tokens
 {
-    public static string Create(string subject, params string[] roles)
+    public static async Task<string> FromDashboardCommandAsync(DistributedApplication app, string subject, params string[] roles)
     {
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var header = new { alg = "HS256", typ = "JWT" };
-        var payload = new Dictionary<string, object>
-        {
-            ["iss"] = PlatformContract.ApiEnv.Issuer,
-            ["aud"] = PlatformContract.ApiEnv.Audience,
-            ["sub"] = subject,
-            ["iat"] = now,
-            ["nbf"] = now,
-            ["exp"] = now + 600,
-            ["role"] = roles,
-        };
-        var unsigned = $"{Base64Url(JsonSerializer.SerializeToUtf8Bytes(header))}.{Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload))}";
-        var key = Convert.FromBase64String(TestSecrets.Values[PlatformContract.Parameters.JwtSigningKey]);
-        return $"{unsigned}.{Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(unsigned)))}";
+        var arguments = new InteractionInputCollection(
+        [
+            new InteractionInput { Name = TokenServiceExtensions.SubjectArgument, InputType = InputType.Text, Value = subject },
+            .. PlatformRoles.All.Select(role => new InteractionInput { Name = role, InputType = InputType.Boolean, Value = roles.Contains(role) ? "true" : "false" }),
+        ]);
+        var result = await app.Services.GetRequiredService<ResourceCommandService>()
+            .ExecuteCommandAsync(ResourceNames.SalesApi, TokenServiceExtensions.TokenCommandName, arguments);
+        Assert.True(result.Success, $"'Get a token' failed: {result.Message} {result.Data?.Value}");
+        return result.Data!.Value;
     }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

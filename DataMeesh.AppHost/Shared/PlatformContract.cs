@@ -24,13 +24,14 @@ public static class PlatformContract
         public const string JupyterHubAdminPassword = "jupyterhub-admin-password";
         public const string JupyterHubUserPassword = "jupyterhub-user-password";
         public const string GrafanaAdminPassword = "grafana-admin-password";
-        public const string JwtSigningKey = "jwt-signing-key";
+        /// <summary>The secret the token service derives its ES256 signing key from; only the token service gets it.</summary>
+        public const string TokenSigningKey = "token-signing-key";
         public const string SeedScale = "seed-scale";
 
         public static readonly string[] Secrets =
         [
             SalesPostgresPassword, MarketingPostgresPassword, MetastorePostgresPassword, SalesReaderPassword, MarketingReaderPassword,
-            SalesPiiReaderPassword, MarketingPiiReaderPassword, PiiKey, LakeSecretKey, JupyterHubAdminPassword, JupyterHubUserPassword, GrafanaAdminPassword, JwtSigningKey,
+            SalesPiiReaderPassword, MarketingPiiReaderPassword, PiiKey, LakeSecretKey, JupyterHubAdminPassword, JupyterHubUserPassword, GrafanaAdminPassword, TokenSigningKey,
         ];
     }
 
@@ -70,6 +71,8 @@ public static class PlatformContract
         public const string TrinoUrl = "TRINO_URL";
         public const string SalesApiUrl = "SALES_API_URL";
         public const string MarketingApiUrl = "MARKETING_API_URL";
+        /// <summary>The token service, where a hub user's server exchanges its JUPYTERHUB_API_TOKEN for a platform token.</summary>
+        public const string TokenServiceUrl = "DATAMEESH_TOKEN_URL";
         public const string HubAdminPassword = "HUB_ADMIN_PASSWORD";
         public const string HubUserPassword = "HUB_USER_PASSWORD";
         public const string GrafanaAdminPassword = "GF_SECURITY_ADMIN_PASSWORD";
@@ -94,7 +97,7 @@ public static class PlatformContract
         public static readonly string[] HiveMetastore =
             [.. Lake, MetastorePgHost, MetastorePgPort, MetastorePgDb, MetastorePgUser, MetastorePgPassword, AwsAccessKeyId, AwsSecretAccessKey];
         public static readonly string[] JupyterHub =
-            [.. SalesDatabase, .. MarketingDatabase, .. Lake, TrinoHost, TrinoPort, SalesApiUrl, MarketingApiUrl, HubAdminPassword, HubUserPassword];
+            [.. SalesDatabase, .. MarketingDatabase, .. Lake, TrinoHost, TrinoPort, SalesApiUrl, MarketingApiUrl, TokenServiceUrl, HubAdminPassword, HubUserPassword];
         public static readonly string[] Grafana = [.. SalesDatabase, .. MarketingDatabase, TrinoUrl, GrafanaAdminPassword];
 
         /// <summary>Variables whose values are secrets: they must reach Kubernetes as Secrets, never as ConfigMap entries.</summary>
@@ -102,7 +105,10 @@ public static class PlatformContract
             [SalesPgPassword, MarketingPgPassword, S3SecretKey, HubAdminPassword, HubUserPassword, GrafanaAdminPassword, MetastorePgPassword, AwsSecretAccessKey];
     }
 
-    /// <summary>Settings the data-product APIs read (their configuration keys, written as environment variables).</summary>
+    /// <summary>
+    /// Settings the data-product APIs read (their configuration keys, written as environment variables): they trust tokens
+    /// of one issuer for one audience, checked with the public key the token service publishes (discovery, then JWKS).
+    /// </summary>
     public static class ApiEnv
     {
         public const string ReaderPassword = "DataProducts__ReaderPassword";
@@ -110,10 +116,26 @@ public static class PlatformContract
         public const string PiiKey = "DataProducts__PiiKey";
         public const string JwtIssuer = "Authentication__Schemes__Bearer__ValidIssuer";
         public const string JwtAudience = "Authentication__Schemes__Bearer__ValidAudiences__0";
-        public const string JwtKeyIssuer = "Authentication__Schemes__Bearer__SigningKeys__0__Issuer";
-        public const string JwtKeyValue = "Authentication__Schemes__Bearer__SigningKeys__0__Value";
-        public const string Issuer = "datameesh";
-        public const string Audience = "datameesh-api";
+        public const string JwtMetadataAddress = "Authentication__Schemes__Bearer__MetadataAddress";
+        // Inside the mesh the token service speaks plain HTTP, as every service here does (TLS ends at the ingress).
+        public const string JwtRequireHttpsMetadata = "Authentication__Schemes__Bearer__RequireHttpsMetadata";
+        public const string Issuer = PlatformTokens.Issuer;
+        public const string Audience = PlatformTokens.Audience;
+
+        /// <summary>Variables whose values are secrets (Kubernetes Secrets when published).</summary>
+        public static readonly string[] Secret = [ReaderPassword];
+    }
+
+    /// <summary>Settings of the token service (DataMeesh.TokenService, section <c>Tokens</c>).</summary>
+    public static class TokenEnv
+    {
+        public const string SigningKey = "Tokens__SigningKey";
+        public const string JupyterHubUrl = "Tokens__JupyterHubUrl";
+        /// <summary>Run mode only: a key made for one AppHost run, with which the dashboard's "Get a token" command asks for tokens.</summary>
+        public const string DeveloperKey = "Tokens__DeveloperKey";
+
+        /// <summary>Variables whose values are secrets (Kubernetes Secrets when published).</summary>
+        public static readonly string[] Secret = [SigningKey, DeveloperKey];
     }
 
     /// <summary>
@@ -215,6 +237,7 @@ public static class PlatformContract
         public const int SalesApi = 512;
         public const int MarketingApi = 512;
         public const int Seeder = 512;
+        public const int TokenService = 256;
 
         public static readonly IReadOnlyDictionary<string, int> ByResource = new Dictionary<string, int>
         {
@@ -230,6 +253,7 @@ public static class PlatformContract
             [ResourceNames.SalesApi] = SalesApi,
             [ResourceNames.MarketingApi] = MarketingApi,
             [ResourceNames.Seeder] = Seeder,
+            [ResourceNames.TokenService] = TokenService,
         };
 
         public static int Total => ByResource.Values.Sum();

@@ -191,10 +191,10 @@ public static class DataProductEndpoints
 public static class DataProductRoles
 {
     /// <summary>Sees personal data unmasked.</summary>
-    public const string PiiReader = "pii-reader";
+    public const string PiiReader = PlatformRoles.PiiReader;
 
     /// <summary>The policy of writes (orders, leads, metrics): role <see cref="WriterOf"/> of the API's domain.</summary>
-    public const string Writer = "writer";
+    public const string Writer = PlatformRoles.Writer;
 
     /// <summary>
     /// The policy of writes whose answer depends on personal data on file (a lead's e-mail is unique, so a 409 would tell
@@ -203,11 +203,11 @@ public static class DataProductRoles
     public const string PiiWriter = "pii-writer";
 
     /// <summary>The policy of on-demand quality runs: role <see cref="StewardOf"/> of the API's domain.</summary>
-    public const string Steward = "steward";
+    public const string Steward = PlatformRoles.Steward;
 
     /// <summary>May write <paramref name="domain"/>: <c>sales-writer</c>.</summary>
-    public static string WriterOf(string domain) => $"{domain}-{Writer}";
+    public static string WriterOf(string domain) => PlatformRoles.WriterOf(domain);
 
     /// <summary>May run <paramref name="domain"/>'s quality checks on demand: <c>sales-steward</c>.</summary>
-    public static string StewardOf(string domain) => $"{domain}-{Steward}";
+    public static string StewardOf(string domain) => PlatformRoles.StewardOf(domain);
 }

@@ -17,7 +17,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
         params (string Property, string Dataset, string ForeignKey)[] children)
     {
         var request = ByKey(context, dataset, key);
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var buffer = new PooledBuffer(4096);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             var nested = children.Select(child =>
@@ -29,8 +29,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
             }
         }
 
-        context.Response.ContentType = "application/json; charset=utf-8";
-        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+        await RowService.WriteJsonAsync(context, buffer.WrittenMemory);
     }
 
     /// <summary>A page of <paramref name="childDataset"/> rows belonging to one parent row (404 when the parent does not exist).</summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -41,7 +42,30 @@ public sealed record RowRequest(
     };
 
     /// <summary>The sort actually applied: the requested columns, then the key columns not already in it.</summary>
-    public IReadOnlyList<SortKey> EffectiveSort => [.. Sort, .. Dataset.Key.Where(k => Sort.All(s => s.Column != k)).Select(k => new SortKey(k, false))];
+    public IReadOnlyList<SortKey> EffectiveSort
+    {
+        get
+        {
+            if (Sort.Count == 0)
+            {
+                return KeyOrder.GetValue(Dataset, static dataset => [.. dataset.Key.Select(k => new SortKey(k, false))]);
+            }
+
+            var sort = new List<SortKey>(Sort);
+            foreach (var key in Dataset.Key)
+            {
+                if (!Sort.Any(s => s.Column == key))
+                {
+                    sort.Add(new SortKey(key, false));
+                }
+            }
+
+            return sort;
+        }
+    }
+
+    /// <summary>Each dataset's default order (its key, ascending), made once: most requests do not ask for a sort.</summary>
+    private static readonly ConditionalWeakTable<Dataset, IReadOnlyList<SortKey>> KeyOrder = new();
 
     public bool IsMasked(Column column) => column.Pii && !CanReadPii;
 
@@ -75,11 +99,11 @@ public sealed record RowRequest(
             : request;
     }
 
-    private static List<Column> ParseFields(Dataset dataset, string fields)
+    private static IReadOnlyList<Column> ParseFields(Dataset dataset, string fields)
     {
         if (string.IsNullOrWhiteSpace(fields))
         {
-            return [.. dataset.Columns];
+            return dataset.Columns;
         }
 
         var selected = new List<Column>();

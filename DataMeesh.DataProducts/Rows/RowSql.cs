@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using DataMeesh.DataProducts.Catalog;
 using Npgsql;
@@ -17,10 +18,24 @@ internal static class RowSql
 
     /// <summary>
     /// The columns a query reads: the requested fields first (masked where the caller may not see them), then the sort
-    /// columns the caller did not ask for, needed to build the cursor.
+    /// columns the caller did not ask for, needed to build the cursor. Usually the fields hold every sort column (all of a
+    /// dataset's columns are the default), and the fields themselves are returned.
     /// </summary>
-    public static IReadOnlyList<Column> SelectedColumns(RowRequest request) =>
-        [.. request.Fields, .. request.EffectiveSort.Select(s => s.Column).Where(c => !request.Fields.Contains(c))];
+    public static IReadOnlyList<Column> SelectedColumns(RowRequest request) => SelectedColumns(request, request.EffectiveSort);
+
+    public static IReadOnlyList<Column> SelectedColumns(RowRequest request, IReadOnlyList<SortKey> sort)
+    {
+        List<Column>? selected = null;
+        foreach (var key in sort)
+        {
+            if (!Contains(request.Fields, key.Column) && (selected is null || !selected.Contains(key.Column)))
+            {
+                (selected ??= [.. request.Fields]).Add(key.Column);
+            }
+        }
+
+        return selected ?? request.Fields;
+    }
 
     public static NpgsqlCommand Build(RowRequest request, NpgsqlConnection connection, int? limit)
     {
@@ -37,33 +52,76 @@ internal static class RowSql
         return command;
     }
 
+    // A statement is built on every request; its text is written into one reused builder per thread, with the quoted
+    // identifiers and masking expressions of each column made once (they come only from the catalog), so building it
+    // allocates little more than the text itself.
+    [ThreadStatic]
+    private static StringBuilder? cachedBuilder;
+
+    private static readonly ConcurrentDictionary<string, (string Quoted, string Masked)> Identifiers = new(StringComparer.Ordinal);
+
+    private static (string Quoted, string Masked) IdentifierOf(Column column) => IdentifierOf(column.Name);
+
+    private static (string Quoted, string Masked) IdentifierOf(string name) => Identifiers.GetOrAdd(name, static name =>
+    {
+        var quoted = Quote(name);
+        return (quoted, $"CASE WHEN {quoted} IS NULL THEN NULL ELSE '{Mask}' END AS {quoted}");
+    });
+
     private static string Select(RowRequest request, int? limit, NpgsqlParameterCollection parameters)
     {
-        var sql = new StringBuilder("SELECT ");
+        var sql = cachedBuilder ?? new StringBuilder(1024);
+        cachedBuilder = null;
+        sql.Clear().Append("SELECT ");
+        var sort = request.EffectiveSort;
         // Without a limit (CSV, Excel) there is no cursor to build, so only the requested fields are read.
-        var columns = limit is null ? request.Fields : SelectedColumns(request);
-        sql.AppendJoin(", ", columns.Select(c =>
-            request.IsMasked(c) ? $"CASE WHEN {Quote(c.Name)} IS NULL THEN NULL ELSE '{Mask}' END AS {Quote(c.Name)}" : Quote(c.Name)));
-        sql.Append(" FROM public.").Append(Quote(request.Dataset.Name));
+        var columns = limit is null ? request.Fields : SelectedColumns(request, sort);
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var identifier = IdentifierOf(columns[i]);
+            sql.Append(i == 0 ? "" : ", ").Append(request.IsMasked(columns[i]) ? identifier.Masked : identifier.Quoted);
+        }
 
-        var conditions = request.Filters.Select(f => FilterCondition(f, parameters)).ToList();
+        sql.Append(" FROM public.").Append(IdentifierOf(request.Dataset.Name).Quoted);
+
+        var conditions = 0;
+        foreach (var filter in request.Filters)
+        {
+            sql.Append(conditions++ == 0 ? " WHERE " : " AND ").Append(FilterCondition(filter, parameters));
+        }
+
         if (request.After is { } after)
         {
-            conditions.Add(AfterCondition(request.EffectiveSort, after, parameters));
+            sql.Append(conditions == 0 ? " WHERE " : " AND ").Append(AfterCondition(sort, after, parameters));
         }
 
-        if (conditions.Count > 0)
+        sql.Append(" ORDER BY ");
+        for (var i = 0; i < sort.Count; i++)
         {
-            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
+            sql.Append(i == 0 ? "" : ", ").Append(IdentifierOf(sort[i].Column).Quoted).Append(sort[i].Descending ? " DESC" : "");
         }
 
-        sql.Append(" ORDER BY ").AppendJoin(", ", request.EffectiveSort.Select(s => Quote(s.Column.Name) + (s.Descending ? " DESC" : "")));
         if (limit is { } rows)
         {
             sql.Append(" LIMIT ").Append(AddParameter(parameters, request.Dataset.Key[0], (long)rows, forceBigint: true));
         }
 
-        return sql.ToString();
+        var text = sql.ToString();
+        cachedBuilder = sql.Capacity <= 16 * 1024 ? sql : null;
+        return text;
+    }
+
+    private static bool Contains(IReadOnlyList<Column> columns, Column column)
+    {
+        for (var i = 0; i < columns.Count; i++)
+        {
+            if (columns[i] == column)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The number of rows a request selects (for formats with a size limit).</summary>
@@ -78,7 +136,7 @@ internal static class RowSql
 
     private static string FilterCondition(RowFilter filter, NpgsqlParameterCollection parameters)
     {
-        var column = Quote(filter.Column.Name);
+        var column = IdentifierOf(filter.Column).Quoted;
         if (filter.Values.Count > 1)
         {
             parameters.Add(new NpgsqlParameter { Value = ToArray(filter.Values), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | filter.Column.Type.DbType });
@@ -147,8 +205,10 @@ internal static class RowSql
     private static string AddParameter(NpgsqlParameterCollection parameters, Column column, object value, bool forceBigint = false)
     {
         parameters.Add(new NpgsqlParameter { NpgsqlDbType = forceBigint ? NpgsqlTypes.NpgsqlDbType.Bigint : column.Type.DbType, Value = value });
-        return "$" + parameters.Count;
+        return parameters.Count < Placeholders.Length ? Placeholders[parameters.Count] : "$" + parameters.Count;
     }
+
+    private static readonly string[] Placeholders = [.. Enumerable.Range(0, 16).Select(i => "$" + i)];
 
     private static Array ToArray(IReadOnlyList<object> values)
     {

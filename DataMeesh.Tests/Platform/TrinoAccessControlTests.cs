@@ -114,6 +114,32 @@ public sealed class TrinoAccessControlTests
         Assert.Equal(expected, rule.GetProperty("allow").GetString());
     }
 
+    /// <summary>
+    /// Mike's churn predictions (notebook 05) live in hive.sales: sales users create and replace them, everyone else with the
+    /// hive catalog (the other groups, Grafana for the Executive Overview and the PDF report) only reads them.
+    /// </summary>
+    [Theory]
+    [InlineData("alice", true, "SELECT,INSERT,DELETE,UPDATE,OWNERSHIP")]
+    [InlineData("admin", true, "SELECT,INSERT,DELETE,UPDATE,OWNERSHIP,GRANT_SELECT")]
+    [InlineData("bob", false, "SELECT")]
+    [InlineData("analyst", false, "SELECT")]
+    [InlineData("grafana", false, "SELECT")]
+    public void Churn_predictions_in_hive_sales_are_written_by_sales_and_read_by_the_rest(string user, bool ownsSchema, string privileges)
+    {
+        var groups = Groups().Where(g => g.Value.Contains(user)).Select(g => g.Key).ToList();
+        bool Applies(JsonElement rule, string? schema = null, string? table = null) =>
+            Matches(rule, "user", [user]) && Matches(rule, "group", groups) && Matches(rule, "catalog", ["hive"])
+            && (schema is null || Matches(rule, "schema", [schema])) && (table is null || Matches(rule, "table", [table]));
+
+        var catalog = Rules().GetProperty("catalogs").EnumerateArray().First(r => Applies(r)).GetProperty("allow").GetString();
+        var schemaRule = Rules().GetProperty("schemas").EnumerateArray().First(r => Applies(r, "sales"));
+        var tableRule = Rules().GetProperty("tables").EnumerateArray().First(r => Applies(r, "sales", "churn_predictions"));
+
+        Assert.Equal(user == "grafana" ? "read-only" : "all", catalog);
+        Assert.Equal(ownsSchema, schemaRule.GetProperty("owner").GetBoolean());
+        Assert.Equal(privileges, string.Join(',', tableRule.GetProperty("privileges").EnumerateArray().Select(p => p.GetString())));
+    }
+
     [Fact]
     public void Catalog_rules_end_by_denying_everything_else()
     {

@@ -227,6 +227,49 @@ public sealed partial class DbtProjectTests(MigratedDatabases databases) : IClas
         Assert.True((bool?)rule["owner"] == true, $"Trino's rules do not let group {group} build in hive.{schema}");
     }
 
+    /// <summary>
+    /// Scenario 2, one model and several consumers: sales' customer lifetime value is what marketing's campaign ROI and
+    /// finance's revenue read. dbt docs draw lineage from each model's depends_on in manifest.json, which dbt takes from
+    /// its ref() calls; here the refs are checked against the SQL dbt sends to Trino (rendered, parsed with Trino's
+    /// grammar): every model reads exactly the models it refs, so the docs' graph is the graph that runs.
+    /// </summary>
+    [Fact]
+    public async Task Sales_lifetime_value_is_one_model_that_marketing_and_finance_reuse_through_refs()
+    {
+        var rendered = await TrinoStatements.DbtModelsAsync();
+        var parsed = await TrinoGrammar.ParseAsync(rendered.Select(m => (m.Key, m.Value)).ToList());
+        const string Lake = "hive.analytics.";
+        var reads = parsed.ToDictionary(r => r.Origin, r => r.Tables.Where(t => t.StartsWith(Lake, StringComparison.Ordinal))
+            .Select(t => t[Lake.Length..]).ToHashSet());
+
+        Assert.All(Project.Models.Values, model => Assert.Equal(model.Refs.Distinct().Order(), reads[model.Name].Order()));
+        var consumers = Project.Models.Values.Where(m => m.Refs.Contains("mart_sales__customer_lifetime_value")).Select(m => m.Name).Order();
+        Assert.Equal(["mart_finance__revenue_by_cohort", "mart_marketing__campaign_roi"], consumers);
+
+        var configs = Project.Models.Keys.ToDictionary(name => name, name => ModelConfig(name));
+        var groups = PlatformFiles.Yaml(PlatformFiles.PathOf("dbt", "models", "_groups.yml")).Items("groups").Select(g => g.Text("name")).ToHashSet();
+        Assert.Equal(("sales", "public"), (configs["mart_sales__customer_lifetime_value"]?.Text("group"), configs["mart_sales__customer_lifetime_value"]?.Text("access")));
+        Assert.Equal("marketing", configs["mart_marketing__campaign_roi"]?.Text("group"));
+        Assert.Equal("finance", configs["mart_finance__revenue_by_cohort"]?.Text("group"));
+        Assert.All(configs.Values.Where(c => c?.Text("group") is not null), c => Assert.Contains(c!.Text("group"), groups));
+    }
+
+    /// <summary>The new marts carry no personal data: customer_id and numbers, never a name, email or phone.</summary>
+    [Theory]
+    [InlineData("mart_sales__customer_lifetime_value"), InlineData("mart_marketing__campaign_roi"), InlineData("mart_finance__revenue_by_cohort")]
+    public void Story_marts_carry_no_personal_data(string model)
+    {
+        var columns = DbtProject.OutputColumns(Project.Models[model].Sql);
+
+        Assert.DoesNotContain(columns, c => c.Contains("email", StringComparison.Ordinal) || c.Contains("name", StringComparison.Ordinal) && c != "campaign_name"
+                                            || c.Contains("phone", StringComparison.Ordinal));
+    }
+
+    private static YamlMappingNode? ModelConfig(string model) =>
+        DbtProject.YamlFiles().Where(f => f.Contains($"{Path.DirectorySeparatorChar}models{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => PlatformFiles.Yaml(f).Items("models")).Where(m => m.Text("name") == model)
+            .Select(m => m.Get("config") as YamlMappingNode).FirstOrDefault();
+
     private static IReadOnlyList<YamlNode> TestsOf(DbtProject.Model model, string column) => model.Columns.Single(c => c.Name == column).Tests;
 
     private async Task<Dictionary<string, HashSet<string>>> ColumnsByTableAsync(string domain) =>

@@ -61,11 +61,11 @@ public sealed partial class GrafanaTests(SeededDomains seeded) : IClassFixture<S
     }
 
     [Fact]
-    public void The_four_dashboards_exist_with_unique_stable_uids()
+    public void The_dashboards_exist_with_unique_stable_uids()
     {
         var dashboards = PlatformFiles.Files("grafana/dashboards", "*.json").Select(PlatformFiles.Json).ToList();
 
-        Assert.Equal(["Customer Journey Analytics", "Data Quality", "Marketing", "Sales Performance"],
+        Assert.Equal(["Campaign ROI", "Customer Journey Analytics", "Data Quality", "Executive Overview", "Marketing", "Sales Performance"],
             dashboards.Select(d => (string)d["title"]!).Order());
         Assert.All(dashboards, d => Assert.False(string.IsNullOrWhiteSpace((string?)d["uid"])));
         Assert.Equal(dashboards.Count, dashboards.Select(d => (string)d["uid"]!).Distinct().Count());
@@ -120,6 +120,109 @@ public sealed partial class GrafanaTests(SeededDomains seeded) : IClassFixture<S
             Assert.Contains("time", Enumerable.Range(0, reader.FieldCount).Select(reader.GetName));
         }
     }
+
+    public static TheoryData<string, string> TrinoQueries()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var (dashboard, name, _) in TrinoStatementsOf())
+        {
+            data.Add(PlatformFiles.Relative(dashboard), name);
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Every statement a dashboard sends to Trino (panels and query variables) returns rows on the seeded data, run on the
+    /// mesh database that stands in for Trino here (MeshOnPostgres), with the dbt project built and notebook 05 run.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(TrinoQueries))]
+    public async Task Trino_panel_and_variable_queries_return_rows_on_the_seeded_mesh(string dashboard, string name)
+    {
+        var (path, _, sql) = TrinoStatementsOf().Single(s => PlatformFiles.Relative(s.Dashboard) == dashboard && s.Name == name);
+        var mesh = await seeded.MeshAsync();
+
+        var result = await mesh.QueryAsync(ReplaceMacros(ReplaceVariables(PlatformFiles.Json(path), sql)));
+
+        Assert.True(result.Rows.Count > 0, $"{dashboard} / {name} returned no rows on the seeded mesh:\n{sql}");
+    }
+
+    /// <summary>
+    /// Emma's dashboard: its panels run exactly the PDF report's statements (so the PDF prints the dashboard's numbers),
+    /// it links the PDF where the dbt-docs service serves it, and its campaign chart drills into Campaign ROI with the
+    /// campaign as that dashboard's variable, which every filtered panel there uses.
+    /// </summary>
+    [Fact]
+    public async Task The_executive_overview_runs_the_reports_statements_links_its_pdf_and_drills_into_campaigns()
+    {
+        var executive = PlatformFiles.Json(PlatformFiles.PathOf("grafana", "dashboards", "executive.json"));
+        var panels = executive["panels"]!.AsArray().OfType<JsonObject>().ToList();
+        var report = (await TrinoStatements.AllAsync()).Where(s => s.Kind == "report").ToList();
+
+        var panelStatements = panels.Select(p => (string)p["targets"]![0]!["rawSQL"]!).Order().ToList();
+        Assert.Equal(report.Where(s => !s.Origin.EndsWith("LATEST_ORDER_SQL", StringComparison.Ordinal)).Select(s => s.Sql).Order(), panelStatements);
+
+        var pdf = executive["links"]!.AsArray().OfType<JsonObject>().Single(l => ((string)l["title"]!).Contains("PDF", StringComparison.Ordinal));
+        Assert.Equal($"http://localhost:{PlatformContract.Ports.DbtDocsHost}/reports/executive.pdf", (string?)pdf["url"]);
+        Assert.Contains("REPORT_PATH = \"/reports/executive.pdf\"", File.ReadAllText(PlatformFiles.PathOf("jupyterhub", "dbt_docs_service.py")), StringComparison.Ordinal);
+
+        var roi = PlatformFiles.Json(PlatformFiles.PathOf("grafana", "dashboards", "campaign-roi.json"));
+        Assert.Equal("campaign-roi", (string?)roi["uid"]);
+        var campaign = Assert.Single(Variables(roi), v => (string?)v["name"] == "campaign");
+        Assert.True((bool?)campaign["includeAll"] == true && (string?)campaign["allValue"] == "__all");
+        var drill = panels.Single(p => (string?)p["type"] == "barchart" && ((string)p["title"]!).Contains("campaigns", StringComparison.Ordinal));
+        var link = (string)drill["fieldConfig"]!["defaults"]!["links"]![0]!["url"]!;
+        Assert.StartsWith("/d/campaign-roi/", link, StringComparison.Ordinal);
+        Assert.Contains("var-campaign=${__data.fields.campaign", link, StringComparison.Ordinal);
+        Assert.Contains(" AS campaign,", (string)drill["targets"]![0]!["rawSQL"]!, StringComparison.Ordinal);
+        var filtered = roi["panels"]!.AsArray().OfType<JsonObject>().Where(p => (string?)p["type"] is "stat" or "table").ToList();
+        Assert.NotEmpty(filtered);
+        Assert.All(filtered, p => Assert.Contains("${campaign:sqlstring}", (string)p["targets"]![0]!["rawSQL"]!, StringComparison.Ordinal));
+    }
+
+    /// <summary>Each Trino statement of every dashboard: panel targets by title, query variables as "variable NAME".</summary>
+    internal static IEnumerable<(string Dashboard, string Name, string Sql)> TrinoStatementsOf()
+    {
+        foreach (var (dashboard, panel, target) in Targets().Where(t => (string?)t.Target["datasource"]?["type"] == "trino-datasource"))
+        {
+            yield return (dashboard, $"{panel["title"]} / {target["refId"]}", (string)target["rawSQL"]!);
+        }
+
+        foreach (var dashboard in PlatformFiles.Files("grafana/dashboards", "*.json"))
+        {
+            foreach (var variable in Variables(PlatformFiles.Json(dashboard)).Where(v => (string?)v["type"] == "query" && (string?)v["datasource"]?["type"] == "trino-datasource"))
+            {
+                var query = variable["query"];
+                yield return (dashboard, $"variable {variable["name"]}", query is JsonObject q ? (string)q["query"]! : (string)query!);
+            }
+        }
+    }
+
+    internal static IEnumerable<JsonObject> Variables(JsonObject dashboard) => dashboard["templating"]?["list"]?.AsArray().OfType<JsonObject>() ?? [];
+
+    /// <summary>
+    /// The dashboard's variables as Grafana sends them on opening it: each variable's "All" value when it has one, else its
+    /// current value; <c>${name:sqlstring}</c> quoted as a SQL string (what collect_trino_sql.py does for the grammar check).
+    /// </summary>
+    internal static string ReplaceVariables(JsonObject dashboard, string sql)
+    {
+        var values = Variables(dashboard).ToDictionary(v => (string)v["name"]!, v =>
+            (bool?)v["includeAll"] == true && (string?)v["allValue"] is { } all ? all : v["current"]?["value"]?.ToString());
+        return VariableReference().Replace(sql, m =>
+        {
+            var name = m.Groups[1].Success ? m.Groups[1].Value : m.Groups[3].Value;
+            if (!values.TryGetValue(name, out var value) || value is null)
+            {
+                return m.Value;
+            }
+
+            return m.Groups[2].Value == "sqlstring" ? "'" + value.Replace("'", "''", StringComparison.Ordinal) + "'" : value;
+        });
+    }
+
+    [GeneratedRegex(@"\$\{(\w+)(?::(\w+))?\}|\$(?!__)(\w+)")]
+    private static partial Regex VariableReference();
 
     /// <summary>Grafana's macros with a fixed range: the year up to the seeded sample's as-of date.</summary>
     internal static string ReplaceMacros(string sql)

@@ -9,7 +9,7 @@ namespace DataMeesh.Tests.Workspace;
 public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<SeededDomains>
 {
     private static readonly string[] ExpectedNotebooks =
-        ["00-welcome", "01-explore", "02-customer-journey", "03-domain-analytics", "04-data-quality"];
+        ["00-welcome", "01-explore", "02-customer-journey", "03-domain-analytics", "04-data-quality", "05-churn-risk", "06-campaign-roi"];
 
     public static TheoryData<string> Notebooks() => new(ExpectedNotebooks);
 
@@ -28,7 +28,7 @@ public sealed partial class NotebookTests(SeededDomains seeded) : IClassFixture<
         """;
 
     [Fact]
-    public void The_five_notebooks_are_there_and_nothing_else()
+    public void The_workspace_notebooks_are_there_and_nothing_else()
     {
         var names = PlatformFiles.Files("notebooks", "*.ipynb").Select(Path.GetFileNameWithoutExtension);
         Assert.Equal(ExpectedNotebooks, names);

@@ -9,7 +9,26 @@ namespace DataMeesh.Tests.Workspace;
 /// </summary>
 public class SeededDomains : IAsyncLifetime
 {
+    private readonly Lazy<Task<MeshOnPostgres>> mesh;
+
+    public SeededDomains() => mesh = new(BuildMeshAsync);
+
     public MigratedDatabases Databases { get; } = new();
+
+    /// <summary>
+    /// What Trino shows of these databases (MeshOnPostgres), made on first use as on the platform: the dbt project built,
+    /// then Mike's churn notebook run, which writes its predictions to the lake schema hive.sales.
+    /// </summary>
+    internal Task<MeshOnPostgres> MeshAsync() => mesh.Value;
+
+    public const string ChurnNotebook = "05-churn-risk";
+
+    private async Task<MeshOnPostgres> BuildMeshAsync()
+    {
+        var built = await MeshOnPostgres.CreateAsync(Databases);
+        await built.RunNotebookAsync(ChurnNotebook);
+        return built;
+    }
 
     /// <summary>The seed scale: 1 is the reference sample (8 campaigns), 50 has 400 campaigns and 1,000 orders.</summary>
     public virtual long Scale => 1;
@@ -26,7 +45,15 @@ public class SeededDomains : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync() => Databases.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (mesh.IsValueCreated && mesh.Value.IsCompletedSuccessfully)
+        {
+            await (await mesh.Value).DropAsync();
+        }
+
+        await Databases.DisposeAsync();
+    }
 
     /// <summary>When the recorded quality run happened: the seeded sample's as-of date, so the run and the data share one clock
     /// (the dashboards' time window comes from the data, never from the day the tests run).</summary>

@@ -108,13 +108,54 @@ def api_url(domain, path=""):
     return base + "/" + path.lstrip("/") if path else base
 
 
+class TokenUnavailable(RuntimeError):
+    """No API token could be had: the message says why and what to do."""
+
+
+# The platform token of this server's user, reused until shortly before it expires.
+_api_token = {"value": None, "expires": 0.0}
+
+
 def api_token(domain=None):
-    """Bearer token for a domain API's protected endpoints: <DOMAIN>_API_TOKEN (e.g. SALES_API_TOKEN) when the platform
-    hands out one token per API, else DATAMEESH_API_TOKEN (one token both APIs accept); None when neither is set."""
+    """A bearer token both data-product APIs accept, for the logged-in hub user.
+
+    The token service (DATAMEESH_TOKEN_URL) exchanges this server's own JUPYTERHUB_API_TOKEN for a short-lived token
+    with the roles the user's hub groups grant (every user reads; a domain's team may also write it and run its quality
+    checks). Reused until a minute before it expires. Outside the hub, DATAMEESH_API_TOKEN (e.g. from
+    ``DataMeesh.TokenService token``) is used as it is. None when neither is configured; TokenUnavailable when the
+    exchange is refused. ``domain`` is accepted for older notebooks: one token reads every domain."""
+    import json
+    import time
+    import urllib.error
+    import urllib.request
+
     if domain is not None and domain not in DOMAINS:
         raise ValueError(f"Unknown domain {domain!r}; expected one of {', '.join(DOMAINS)}")
-    per_domain = os.environ.get(domain.upper() + "_API_TOKEN") if domain else None
-    return per_domain or os.environ.get("DATAMEESH_API_TOKEN") or None
+    given = os.environ.get("DATAMEESH_API_TOKEN")
+    if given:
+        return given
+    service, hub_token = os.environ.get("DATAMEESH_TOKEN_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not service or not hub_token:
+        return None
+    if _api_token["value"] and time.time() < _api_token["expires"] - 60:
+        return _api_token["value"]
+
+    request = urllib.request.Request(service.rstrip("/") + "/tokens/jupyterhub", data=b"", method="POST",
+                                     headers={"Authorization": f"Bearer {hub_token}", "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            issued = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        body = error.read().decode("utf-8", errors="replace")
+        try:
+            body = json.loads(body).get("detail") or body
+        except (ValueError, AttributeError):
+            pass
+        raise TokenUnavailable(f"The token service refused this server's hub token ({error.code}): {str(body)[:300]}") from None
+    except urllib.error.URLError as error:
+        raise TokenUnavailable(f"The token service ({service}) is not reachable: {error.reason}") from None
+    _api_token.update(value=issued["accessToken"], expires=time.time() + issued["expiresIn"])
+    return issued["accessToken"]
 
 
 def lake_bucket():
@@ -179,5 +220,6 @@ def describe_environment():
         ("Lake", "bucket " + os.environ.get("DATALAKE_BUCKET", "datalake"), configured("S3_ENDPOINT"), "hive catalog in Trino"),
         ("Sales API", "datasets, contracts, quality", configured("SALES_API_URL"), "api_url('sales')"),
         ("Marketing API", "datasets, contracts, quality", configured("MARKETING_API_URL"), "api_url('marketing')"),
+        ("API token", "for you, with your hub groups' roles", configured("DATAMEESH_TOKEN_URL"), "api_token()"),
     ]
     return [dict(zip(("source", "what", "where", "from a notebook"), row)) for row in rows]

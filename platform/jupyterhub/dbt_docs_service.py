@@ -1,7 +1,8 @@
-"""Serves the team's dbt docs on DBT_DOCS_PORT (8084), regenerating them from the shared project every few minutes.
+"""Serves the team's dbt docs on DBT_DOCS_PORT (8084), regenerating them from the shared project every few minutes, and
+the executive report as a PDF at /reports/executive.pdf, rendered from Trino on each request (executive_report.py).
 
 `dbt docs generate` needs Trino, which may start after the hub; until the first generation succeeds, the page says so.
-Run by JupyterHub as a managed service (jupyterhub_config.py), as the Trino user `dbt`.
+Run by JupyterHub as a managed service (jupyterhub_config.py), as the Trino user `dbt`; the report reads as `grafana`.
 """
 
 import html
@@ -12,9 +13,12 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timezone
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+import executive_report
 
 PORT = int(os.environ.get("DBT_DOCS_PORT", "8084"))
 PROJECT = Path(os.environ.get("DBT_DOCS_PROJECT", "/opt/datameesh/templates/home/dbt"))
@@ -22,6 +26,9 @@ SITE = Path(os.environ.get("DBT_DOCS_SITE", "/srv/dbt-docs"))
 REFRESH_SECONDS = int(os.environ.get("DBT_DOCS_REFRESH_SECONDS", "600"))
 RETRY_SECONDS = 30
 PUBLISHED = ("index.html", "manifest.json", "catalog.json")
+REPORT_PATH = "/reports/executive.pdf"
+# One report at a time: each is a dozen Trino queries and two matplotlib pages; a burst of clicks waits its turn.
+REPORT_LOCK = threading.Lock()
 
 
 def placeholder(message):
@@ -64,10 +71,47 @@ def keep_generating():
         time.sleep(REFRESH_SECONDS if published else RETRY_SECONDS)
 
 
+class SiteHandler(SimpleHTTPRequestHandler):
+    """The generated dbt docs as files, and the executive report rendered on request."""
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] == REPORT_PATH:
+            self.send_report()
+        else:
+            super().do_GET()
+
+    def send_report(self):
+        try:
+            with REPORT_LOCK:
+                pdf = executive_report.build()
+        except Exception as error:  # Trino down or starting: say so in our words, keep the details in the log
+            print(f"dbt-docs: executive report failed: {error}", file=sys.stderr, flush=True)
+            self.send_text(503, "The executive report cannot be built right now: Trino did not answer. "
+                                "It may still be starting; try again in a minute.")
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Disposition",
+                         f'inline; filename="datameesh-executive-report-{datetime.now(timezone.utc):%Y-%m-%d}.pdf"')
+        self.send_header("Content-Length", str(len(pdf)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(pdf)
+
+    def send_text(self, status, message):
+        body = (message + "\n").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Retry-After", "60")
+        self.end_headers()
+        self.wfile.write(body)
+
+
 def main():
     placeholder("Waiting for Trino.")
     threading.Thread(target=keep_generating, daemon=True).start()
-    server = ThreadingHTTPServer(("0.0.0.0", PORT), partial(SimpleHTTPRequestHandler, directory=str(SITE)))
+    server = ThreadingHTTPServer(("0.0.0.0", PORT), partial(SiteHandler, directory=str(SITE)))
     print(f"dbt-docs: serving {SITE} on port {PORT}", flush=True)
     server.serve_forever()
 

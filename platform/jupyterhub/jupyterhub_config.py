@@ -25,7 +25,7 @@ PASS_THROUGH = (
     "SALES_PG_HOST", "SALES_PG_PORT", "SALES_PG_DB", "SALES_PG_USER", "SALES_PG_PASSWORD",
     "MARKETING_PG_HOST", "MARKETING_PG_PORT", "MARKETING_PG_DB", "MARKETING_PG_USER", "MARKETING_PG_PASSWORD",
     "S3_ENDPOINT", "S3_REGION", "DATALAKE_BUCKET",
-    "SALES_API_URL", "MARKETING_API_URL", "DATAMEESH_API_TOKEN", "SALES_API_TOKEN", "MARKETING_API_TOKEN",
+    "SALES_API_URL", "MARKETING_API_URL", "DATAMEESH_TOKEN_URL",
 )
 
 
@@ -51,7 +51,13 @@ c.SharedPasswordAuthenticator.user_password = required("HUB_USER_PASSWORD")
 c.SharedPasswordAuthenticator.admin_password = required("HUB_ADMIN_PASSWORD")
 c.Authenticator.admin_users = ADMINS
 c.Authenticator.allowed_users = {user for users in GROUPS.values() for user in users} - ADMINS
-c.JupyterHub.load_groups = {group: {"users": users} for group, users in GROUPS.items()}
+# The list form: every JupyterHub release reads it (the {"users": [...]} form needs 3.2 or later).
+c.JupyterHub.load_groups = {group: list(users) for group, users in GROUPS.items()}
+
+# API tokens: no signing key and no API token is in the hub's environment, since every user's server runs as this
+# container's one user and could read it. Instead the token service (DATAMEESH_TOKEN_URL) takes a server's own
+# JUPYTERHUB_API_TOKEN, asks the hub whose it is (GET /hub/api/user always names the owner and their groups, whatever
+# the token's other scopes), and issues a short-lived API token with the roles those groups grant (datameesh.api_token()).
 
 # All users' servers run as this container's user, each in its own home (a dev setup; Kubernetes uses KubeSpawner).
 c.JupyterHub.spawner_class = "simple"

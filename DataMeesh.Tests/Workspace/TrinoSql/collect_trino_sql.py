@@ -2,13 +2,15 @@
 
 Usage: collect_trino_sql.py PLATFORM_DIR
 
-- notebooks: the SQL of every trino_query(...) call, and of read_sql(conn, ...) on a connection from trino_conn(); a
-  literal or a name bound to a literal. SQL the collector cannot see statically (an f-string, a computed name) is
+- notebooks: the SQL of every trino_query(...) call, of read_sql(conn, ...) on a connection from trino_conn(), and of
+  cursor.execute(...) on a cursor of such a connection; a literal or a name bound to a literal. SQL the collector cannot see statically (an f-string, a computed name) is
   reported as kind "unresolved", so a check fails rather than skipping it.
 - dbt: every model with its Jinja rendered by Jinja2 from the project's own sources (their database and schema) and
   refs (the profile's catalog and the schema dbt_project.yml gives the models), plus the create-schema statement the
   project's macro sends for the lake schema.
-- Grafana: every panel target on a datasource of type trino-datasource, Grafana's time macros replaced by timestamps.
+- Grafana: every panel target and every query variable on a datasource of type trino-datasource, Grafana's time macros
+  replaced by timestamps and the dashboard's own variables by their "All" value (or their current one).
+- reports: every module-level *_SQL string constant of platform/jupyterhub/executive_report.py (the PDF report's queries).
 """
 
 import ast
@@ -31,7 +33,7 @@ def notebook_statements(platform):
                                                for line in "".join(cell["source"]).splitlines()), filename=f"{path.name} cell {index}"))
                  for index, cell in enumerate(notebook["cells"]) if cell["cell_type"] == "code"]
         # Names bound to a SQL literal or a Trino connection anywhere in the notebook (cells share one namespace).
-        literals, trino_connections = {}, set()
+        literals, trino_connections, trino_cursors = {}, set(), set()
         for _, tree in cells:
             for node in ast.walk(tree):
                 if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -40,6 +42,13 @@ def notebook_statements(platform):
                         literals[name] = node.value.value
                     elif isinstance(node.value, ast.Call) and call_name(node.value) == "trino_conn":
                         trino_connections.add(name)
+        for _, tree in cells:
+            for node in ast.walk(tree):
+                # cursor = connection.cursor() on a Trino connection
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                        and isinstance(node.value, ast.Call) and call_name(node.value) == "cursor" \
+                        and isinstance(node.value.func, ast.Attribute) and is_trino_connection(node.value.func.value, trino_connections):
+                    trino_cursors.add(node.targets[0].id)
         for index, tree in cells:
             for node in ast.walk(tree):
                 if not isinstance(node, ast.Call):
@@ -49,6 +58,9 @@ def notebook_statements(platform):
                     sql_argument = node.args[0]
                 elif call_name(node) == "read_sql" and len(node.args) >= 2 and is_trino_connection(node.args[0], trino_connections):
                     sql_argument = node.args[1]
+                elif call_name(node) == "execute" and node.args and isinstance(node.func, ast.Attribute) \
+                        and isinstance(node.func.value, ast.Name) and node.func.value.id in trino_cursors:
+                    sql_argument = node.args[0]
                 if sql_argument is None:
                     continue
                 origin = f"platform/notebooks/{path.name} cell {index} line {node.lineno}"
@@ -147,26 +159,72 @@ def dbt_statements(platform):
     return statements
 
 
+def variable_values(dashboard):
+    """Each template variable of a dashboard and the value Grafana sends on opening it: its "All" value, else its current one."""
+    values = {}
+    for variable in (dashboard.get("templating") or {}).get("list", []):
+        current = (variable.get("current") or {}).get("value")
+        value = variable.get("allValue") if variable.get("includeAll") and variable.get("allValue") else current
+        values[variable["name"]] = value[0] if isinstance(value, list) else value
+    return values
+
+
+def substitute_variables(sql, values):
+    """${name}, ${name:sqlstring} and $name as Grafana writes them; sqlstring quotes the value as a SQL string literal."""
+    def replace(match):
+        name, option = match.group(1) or match.group(3), match.group(2)
+        if name not in values or values[name] is None:
+            return match.group(0)
+        value = str(values[name])
+        return "'" + value.replace("'", "''") + "'" if option == "sqlstring" else value
+    return re.sub(r"\$\{(\w+)(?::(\w+))?\}|\$(?!__)(\w+)", replace, sql)
+
+
 def grafana_statements(platform):
     time_filter = re.compile(r"\$__timeFilter\(([^)]+)\)")
     start, end = "TIMESTAMP '2026-01-01 00:00:00 UTC'", "TIMESTAMP '2026-12-31 00:00:00 UTC'"
     statements = []
+
+    def add(origin, sql, values):
+        sql = time_filter.sub(lambda m: f"{m.group(1)} BETWEEN {start} AND {end}", sql)
+        sql = substitute_variables(sql.replace("$__timeFrom()", start).replace("$__timeTo()", end), values)
+        statements.append({"origin": origin, "kind": "unresolved" if "$" in sql else "grafana", "sql": sql})
+
     for path in sorted((platform / "grafana" / "dashboards").glob("*.json")):
         dashboard = json.loads(path.read_text(encoding="utf-8"))
+        values = variable_values(dashboard)
+        for variable in (dashboard.get("templating") or {}).get("list", []):
+            if variable.get("type") == "query" and (variable.get("datasource") or {}).get("type") == TRINO_DATASOURCE_TYPE:
+                query = variable.get("query")
+                add(f"platform/grafana/dashboards/{path.name} / variable {variable['name']}",
+                    query.get("query", "") if isinstance(query, dict) else query or "", values)
         panels = [panel for row in dashboard.get("panels", []) for panel in [row, *row.get("panels", [])]]
         for panel in panels:
             for target in panel.get("targets", []):
                 if (target.get("datasource") or {}).get("type") != TRINO_DATASOURCE_TYPE:
                     continue
-                sql = target.get("rawSQL") or target.get("rawSql") or ""
-                sql = time_filter.sub(lambda m: f"{m.group(1)} BETWEEN {start} AND {end}", sql)
-                sql = sql.replace("$__timeFrom()", start).replace("$__timeTo()", end)
-                kind = "unresolved" if "$" in sql else "grafana"
-                statements.append({"origin": f"platform/grafana/dashboards/{path.name} / {panel.get('title')} / {target.get('refId')}",
-                                   "kind": kind, "sql": sql})
+                add(f"platform/grafana/dashboards/{path.name} / {panel.get('title')} / {target.get('refId')}",
+                    target.get("rawSQL") or target.get("rawSql") or "", values)
+    return statements
+
+
+def report_statements(platform):
+    """The PDF report's queries: module-level string constants named *_SQL (anything else the report sends is a defect)."""
+    path = platform / "jupyterhub" / "executive_report.py"
+    if not path.exists():
+        return []
+    statements = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and node.targets[0].id.endswith("_SQL"):
+            origin = f"platform/jupyterhub/{path.name} {node.targets[0].id}"
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                statements.append({"origin": origin, "kind": "report", "sql": node.value.value})
+            else:
+                statements.append({"origin": origin, "kind": "unresolved", "sql": ast.unparse(node.value)})
     return statements
 
 
 if __name__ == "__main__":
     root = Path(sys.argv[1]).resolve()
-    json.dump(notebook_statements(root) + dbt_statements(root) + grafana_statements(root), sys.stdout, indent=1)
+    json.dump(notebook_statements(root) + dbt_statements(root) + grafana_statements(root) + report_statements(root), sys.stdout, indent=1)
