@@ -16,14 +16,15 @@ public sealed partial class EndToEndTests(RunningPlatform platform) : IClassFixt
 {
     private static CancellationToken Timeout => new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
 
-    // Leads (marketing) joined by email to the customers they became and those customers' orders (sales).
+    // Leads (marketing) joined by email to the customers they became and those customers' orders (sales), as an analyst
+    // without PII rights: through the pseudonym email_hash both domains carry (the e-mails themselves are masked).
     private const string CustomerJourney = """
         WITH journey AS (
             SELECT l.lead_id, l.source, coalesce(c.campaign_name, '(no campaign)') AS campaign, l.created_at, l.converted_at,
                    cu.customer_id
             FROM marketing.public.leads l
             LEFT JOIN marketing.public.campaigns c ON c.campaign_id = l.campaign_id
-            LEFT JOIN sales.public.customers cu ON cu.email = l.email AND l.converted_at IS NOT NULL
+            LEFT JOIN sales.public.customers cu ON cu.email_hash = l.email_hash AND l.converted_at IS NOT NULL
         ),
         revenue AS (
             SELECT customer_id, sum(total_amount) AS revenue
@@ -205,6 +206,79 @@ public sealed partial class EndToEndTests(RunningPlatform platform) : IClassFixt
             $"{column.Key}: Trino shows {visible.GetValueOrDefault(column.Key) ?? "nothing"}, expected {column.Value}"));
         var funnel = await trino.QueryAsync("SELECT status, lead_count, avg_lead_score FROM marketing.public.lead_funnel", Timeout);
         Assert.Equal(15, funnel.Sum(r => r["lead_count"].GetInt64()));
+    }
+
+    /// <summary>
+    /// The AppHost's wiring of the PII policy on the domain half: the reader logins cannot select a personal column, the
+    /// PII-entitled logins can, and both APIs hash e-mails with the same pii-key, so the pseudonyms link converted leads.
+    /// </summary>
+    [RequiresDockerFact]
+    public async Task The_reader_logins_see_no_personal_column_and_the_domains_pseudonyms_join()
+    {
+        async Task<NpgsqlConnection> LoginAsync(string database, string role, string passwordParameter)
+        {
+            var builder = new NpgsqlConnectionStringBuilder(await platform.App.GetConnectionStringAsync(database))
+            {
+                Username = role, Password = TestSecrets.Values[passwordParameter], Pooling = false,
+            };
+            var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync();
+            return connection;
+        }
+
+        async Task<List<string>> ColumnAsync(NpgsqlConnection connection, string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            var values = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                values.Add(reader.GetString(0));
+            }
+
+            return values;
+        }
+
+        await using var salesReader = await LoginAsync(ResourceNames.SalesDatabase, PlatformContract.Roles.SalesReader, PlatformContract.Parameters.SalesReaderPassword);
+        await using var marketingReader = await LoginAsync(ResourceNames.MarketingDatabase, PlatformContract.Roles.MarketingReader, PlatformContract.Parameters.MarketingReaderPassword);
+        foreach (var (connection, sql) in new[] { (salesReader, "SELECT email FROM customers"), (salesReader, "SELECT sales_rep FROM orders"),
+                     (marketingReader, "SELECT first_name FROM leads"), (marketingReader, "SELECT * FROM leads") })
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => ColumnAsync(connection, sql));
+            Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, refused.SqlState);
+        }
+
+        await using var salesPii = await LoginAsync(ResourceNames.SalesDatabase, PlatformContract.Roles.SalesPiiReader, PlatformContract.Parameters.SalesPiiReaderPassword);
+        Assert.All(await ColumnAsync(salesPii, "SELECT email FROM customers"), email => Assert.Contains("@", email, StringComparison.Ordinal));
+
+        var customers = (await ColumnAsync(salesReader, "SELECT email_hash FROM customers")).ToHashSet();
+        var converted = await ColumnAsync(marketingReader, "SELECT email_hash FROM leads WHERE converted_at IS NOT NULL");
+        Assert.Equal(15, customers.Count);
+        Assert.Equal(6, converted.Count(customers.Contains)); // the reference sample: 6 converted leads became customers
+    }
+
+    /// <summary>Trino's column masks (platform/trino/rules.json): personal columns are "***" for every group but platform.</summary>
+    [RequiresPlatformImagesFact]
+    public async Task Trino_masks_personal_columns_for_every_group_but_platform()
+    {
+        using var http = platform.App.CreateHttpClient(ResourceNames.Trino, "http");
+        const string Personal = """
+            SELECT email AS value FROM sales.public.customers
+            UNION ALL SELECT phone FROM sales.public.customers WHERE phone IS NOT NULL
+            UNION ALL SELECT sales_rep FROM sales.public.orders
+            UNION ALL SELECT first_name FROM marketing.public.leads
+            UNION ALL SELECT last_name FROM marketing.public.leads
+            UNION ALL SELECT email FROM marketing.public.leads
+            """;
+        foreach (var user in new[] { PlatformContract.Users.Analyst, PlatformContract.Users.Alice, PlatformContract.Users.Bob, PlatformContract.Users.Grafana })
+        {
+            var values = (await new TrinoClient(http, user).QueryAsync(Personal, Timeout)).Select(r => r["value"].GetString()).ToList();
+            Assert.NotEmpty(values);
+            Assert.All(values, value => Assert.Equal("***", value));
+        }
+
+        var entitled = await new TrinoClient(http, PlatformContract.Users.Admin).QueryAsync("SELECT email AS value FROM sales.public.customers", Timeout);
+        Assert.All(entitled, row => Assert.Contains("@", row["value"].GetString(), StringComparison.Ordinal));
     }
 
     [RequiresPlatformImagesFact]

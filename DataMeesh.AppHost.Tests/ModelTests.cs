@@ -112,12 +112,15 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
         Assert.Contains($"ConnectionStrings__{connection}", (await model.EnvironmentOf(name)).Keys);
 
     [Theory]
-    [InlineData(ResourceNames.SalesApi, PlatformContract.Parameters.SalesReaderPassword)]
-    [InlineData(ResourceNames.MarketingApi, PlatformContract.Parameters.MarketingReaderPassword)]
-    public async Task Apis_get_the_reader_password_and_trust_the_token_services_published_key(string name, string readerPassword)
+    [InlineData(ResourceNames.SalesApi, PlatformContract.Parameters.SalesReaderPassword, PlatformContract.Parameters.SalesPiiReaderPassword)]
+    [InlineData(ResourceNames.MarketingApi, PlatformContract.Parameters.MarketingReaderPassword, PlatformContract.Parameters.MarketingPiiReaderPassword)]
+    public async Task Apis_get_the_reader_passwords_the_pii_key_and_trust_the_token_services_published_key(string name, string readerPassword, string piiReaderPassword)
     {
         var env = await model.EnvironmentOf(name);
         Assert.Equal($"{{{readerPassword}.value}}", env[PlatformContract.ApiEnv.ReaderPassword]);
+        Assert.Equal($"{{{piiReaderPassword}.value}}", env[PlatformContract.ApiEnv.PiiReaderPassword]);
+        // One key for every domain: their pseudonyms (email_hash) join only if they are made with the same key.
+        Assert.Equal($"{{{PlatformContract.Parameters.PiiKey}.value}}", env[PlatformContract.ApiEnv.PiiKey]);
         Assert.Equal("datameesh", env[PlatformContract.ApiEnv.JwtIssuer]);
         Assert.Equal("datameesh-api", env[PlatformContract.ApiEnv.JwtAudience]);
         Assert.Equal($"{{{ResourceNames.TokenService}.bindings.http.url}}/.well-known/openid-configuration", env[PlatformContract.ApiEnv.JwtMetadataAddress]);
@@ -193,17 +196,25 @@ public sealed class ModelTests(AppModel model) : IClassFixture<AppModel>
         Assert.All(variables, variable => Assert.True(env.ContainsKey(variable), $"{name} lacks {variable}"));
     }
 
+    /// <summary>
+    /// Grafana and the notebooks read as the roles without personal columns; Trino as the PII-entitled ones, masking
+    /// personal columns per group itself (README, "Personal data").
+    /// </summary>
     [Theory]
-    [InlineData(ResourceNames.Trino)]
-    [InlineData(ResourceNames.JupyterHub)]
-    [InlineData(ResourceNames.Grafana)]
-    public async Task Consumers_read_the_domains_with_the_read_only_roles(string name)
+    [InlineData(ResourceNames.Trino, PlatformContract.Roles.SalesPiiReader, PlatformContract.Roles.MarketingPiiReader,
+        PlatformContract.Parameters.SalesPiiReaderPassword, PlatformContract.Parameters.MarketingPiiReaderPassword)]
+    [InlineData(ResourceNames.JupyterHub, PlatformContract.Roles.SalesReader, PlatformContract.Roles.MarketingReader,
+        PlatformContract.Parameters.SalesReaderPassword, PlatformContract.Parameters.MarketingReaderPassword)]
+    [InlineData(ResourceNames.Grafana, PlatformContract.Roles.SalesReader, PlatformContract.Roles.MarketingReader,
+        PlatformContract.Parameters.SalesReaderPassword, PlatformContract.Parameters.MarketingReaderPassword)]
+    public async Task Consumers_read_the_domains_with_the_read_only_roles(string name, string salesRole, string marketingRole,
+        string salesPassword, string marketingPassword)
     {
         var env = await model.EnvironmentOf(name);
-        Assert.Equal(PlatformContract.Roles.SalesReader, env[Env.SalesPgUser]);
-        Assert.Equal(PlatformContract.Roles.MarketingReader, env[Env.MarketingPgUser]);
-        Assert.Equal($"{{{PlatformContract.Parameters.SalesReaderPassword}.value}}", env[Env.SalesPgPassword]);
-        Assert.Equal($"{{{PlatformContract.Parameters.MarketingReaderPassword}.value}}", env[Env.MarketingPgPassword]);
+        Assert.Equal(salesRole, env[Env.SalesPgUser]);
+        Assert.Equal(marketingRole, env[Env.MarketingPgUser]);
+        Assert.Equal($"{{{salesPassword}.value}}", env[Env.SalesPgPassword]);
+        Assert.Equal($"{{{marketingPassword}.value}}", env[Env.MarketingPgPassword]);
         Assert.Equal(ResourceNames.SalesDatabase, env[Env.SalesPgDb]);
         Assert.Contains(ResourceNames.SalesPostgres, env[Env.SalesPgHost], StringComparison.Ordinal);
     }

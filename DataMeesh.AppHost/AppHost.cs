@@ -26,9 +26,12 @@ var marketingDb = builder.AddDataMeeshPostgres(ResourceNames.MarketingPostgres, 
 var metastoreDb = builder.AddDataMeeshPostgres(ResourceNames.MetastorePostgres, secrets.MetastorePostgres, Volumes.MetastorePostgresData)
     .AddDatabaseCreatedAtFirstStart(ResourceNames.MetastoreDatabase);
 
-// How Trino, Grafana and the notebooks read each domain: its read-only role.
+// How Grafana and the notebooks read each domain: its read-only role, which cannot select personal columns. Trino reads
+// as the PII-entitled role and masks personal columns itself for every group but platform (README, "Personal data").
 var salesReader = new DomainReader(salesDb, Env.SalesDatabase, Roles.SalesReader, secrets.SalesReader);
 var marketingReader = new DomainReader(marketingDb, Env.MarketingDatabase, Roles.MarketingReader, secrets.MarketingReader);
+var salesPiiReader = new DomainReader(salesDb, Env.SalesDatabase, Roles.SalesPiiReader, secrets.SalesPiiReader);
+var marketingPiiReader = new DomainReader(marketingDb, Env.MarketingDatabase, Roles.MarketingPiiReader, secrets.MarketingPiiReader);
 
 // The lake and its bucket, the metastore over it, and Trino over the domains and the lake.
 var lake = builder.AddLake(secrets.LakeAccessKey, secrets.LakeSecretKey);
@@ -40,8 +43,8 @@ var metastore = builder.AddHiveMetastore()
     .WaitFor(metastoreDb)
     .WaitForCompletion(lakeBucket);
 var trino = builder.AddTrino()
-    .WithReaderAccess(salesReader)
-    .WithReaderAccess(marketingReader)
+    .WithReaderAccess(salesPiiReader)
+    .WithReaderAccess(marketingPiiReader)
     .WithLake(lake)
     .WithMetastore(metastore)
     .WaitFor(metastore)
@@ -50,16 +53,21 @@ var trino = builder.AddTrino()
 // The one issuer of platform tokens: the APIs trust its public key, hub users exchange their hub token there.
 var tokenService = builder.AddTokenService<Projects.DataMeesh_TokenService>(secrets.TokenSigningKey);
 
-// The data products: each API owns (creates, migrates) its database and gives its reader role a login.
+// The data products: each API owns (creates, migrates) its database, gives its reader roles a login and keeps its
+// pseudonyms under the mesh's key.
 var salesApi = builder.AddDataProductApi<Projects.DataMeesh_SalesApi>(ResourceNames.SalesApi)
     .WithReference(salesDb)
     .WithReaderPassword(salesReader)
+    .WithPiiReaderPassword(salesPiiReader)
+    .WithPiiKey(secrets.PiiKey)
     .WithPlatformTokens(tokenService)
     .WaitFor(salesDb)
     .WaitFor(tokenService);
 var marketingApi = builder.AddDataProductApi<Projects.DataMeesh_MarketingApi>(ResourceNames.MarketingApi)
     .WithReference(marketingDb)
     .WithReaderPassword(marketingReader)
+    .WithPiiReaderPassword(marketingPiiReader)
+    .WithPiiKey(secrets.PiiKey)
     .WithPlatformTokens(tokenService)
     .WaitFor(marketingDb)
     .WaitFor(tokenService);

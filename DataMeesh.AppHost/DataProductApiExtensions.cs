@@ -25,7 +25,15 @@ internal static class DataProductApiExtensions
             .PublishWithReplicas(ApiReplicas)
             .WithUrlForEndpoint("http", endpoint => new() { Url = $"{endpoint.Url}/scalar", DisplayText = $"{name} reference (Scalar)" });
 
-    /// <summary>The password the API gives its domain's read-only role (the role consumers read the domain as).</summary>
+    /// <summary>The password the API gives its domain's read-only role without personal columns (Grafana, notebooks).</summary>
     public static IResourceBuilder<ProjectResource> WithReaderPassword(this IResourceBuilder<ProjectResource> api, DomainReader domain) =>
         api.WithEnvironment(ApiEnv.ReaderPassword, domain.Password);
+
+    /// <summary>The password the API gives its domain's PII-entitled read-only role (Trino's catalog, which masks per group).</summary>
+    public static IResourceBuilder<ProjectResource> WithPiiReaderPassword(this IResourceBuilder<ProjectResource> api, DomainReader domain) =>
+        api.WithEnvironment(ApiEnv.PiiReaderPassword, domain.Password);
+
+    /// <summary>The mesh's pseudonym key: the same on every API, so email_hash joins the domains.</summary>
+    public static IResourceBuilder<ProjectResource> WithPiiKey(this IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> key) =>
+        api.WithEnvironment(ApiEnv.PiiKey, key);
 }

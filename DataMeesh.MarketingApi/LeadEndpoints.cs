@@ -45,8 +45,10 @@ public static class LeadEndpoints
         leads.MapGet("/{id}", (long id, HttpContext context, DataProductResults results) => results.WriteOneAsync(context, "leads", id))
             .WithName("GetLead").WithSummary("One lead (personal data masked without pii-reader).")
             .ProducesDatasetRow("leads").ProducesProblem(StatusCodes.Status404NotFound);
-        leads.MapPost("/", CreateLead).RequireAuthorization(DataProductRoles.Writer).Validates<NewLead>().AcceptsIdempotencyKey()
-            .WithName("CreateLead").WithSummary("Records a new lead (Idempotency-Key makes retries safe).")
+        // A lead's e-mail is unique, so the answer (201 or 409) tells whether an address is on file: recording leads takes
+        // pii-reader besides marketing-writer, and a caller without it learns nothing from the body it sent.
+        leads.MapPost("/", CreateLead).RequireAuthorization(DataProductRoles.PiiWriter).Validates<NewLead>().AcceptsIdempotencyKey()
+            .WithName("CreateLead").WithSummary("Records a new lead (roles marketing-writer and pii-reader; Idempotency-Key makes retries safe).")
             .Produces<CreatedLead>(StatusCodes.Status201Created).ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }

@@ -47,7 +47,7 @@ public static class MarketingProduct
                     new("first_name", "First name.", Pii: true),
                     new("last_name", "Last name.", Pii: true),
                     new("email", "E-mail (lower case; joins customers.email in sales).", Pii: true),
-                    new("company", "Company the lead works for.", Filter: true),
+                    new("company", "Company the lead works for (a company's name: internal, like customers.customer_name in sales).", Filter: true),
                     new("job_title", "Job title."),
                     new("country", "Country.", Filter: true),
                     new("lead_source", "Google Ads, Facebook, Email, LinkedIn or Direct.", Filter: true),
@@ -57,6 +57,7 @@ public static class MarketingProduct
                     new("campaign_id", "The campaign that brought the lead.", Filter: true),
                     new("created_at", "First contact.", Filter: true, Sort: true),
                     new("converted_at", "When the lead became a customer.", Filter: true, Sort: true),
+                    new("email_hash", PiiPolicy.EmailHashDescription("customers.email_hash in sales"), Filter: true),
                 ],
                 Freshness = new FreshnessSla("created_at", TimeSpan.FromDays(30)),
                 Quality =

@@ -1,4 +1,5 @@
 using DataMeesh.DataProducts.Api;
+using DataMeesh.DataProducts.Catalog;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using NpgsqlTypes;
@@ -119,6 +120,12 @@ public static class OrderEndpoints
             }
 
             var created = await ReadOrderAsync(connection, transaction, orderId, cancellationToken);
+            // sales_rep is personal data (an employee's name): masked as GET /orders/{id} masks it.
+            if (!context.User.CanReadPii())
+            {
+                created = created with { SalesRep = PiiPolicy.Mask };
+            }
+
             return new WriteOutcome(StatusCodes.Status201Created, created, $"/orders/{orderId}");
         });
     }

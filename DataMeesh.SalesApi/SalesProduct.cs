@@ -21,7 +21,7 @@ public static class SalesProduct
                 Columns =
                 [
                     new("customer_id", "Customer identifier.", Filter: true, Sort: true),
-                    new("customer_name", "Name of the customer account.", Pii: true),
+                    new("customer_name", "Name of the customer account (a company, not a person: internal, like leads.company in marketing)."),
                     new("email", "Contact e-mail (lower case; joins leads.email in marketing).", Pii: true),
                     new("phone", "Contact phone number.", Pii: true),
                     new("country", "Country of the customer.", Filter: true, Sort: true),
@@ -29,6 +29,7 @@ public static class SalesProduct
                     new("company_size", "Enterprise, Mid-Market or Small.", Filter: true, Sort: true),
                     new("created_at", "When the customer account was created.", Filter: true, Sort: true),
                     new("updated_at", "When the customer account last changed.", Filter: true, Sort: true),
+                    new("email_hash", PiiPolicy.EmailHashDescription("leads.email_hash in marketing"), Filter: true),
                 ],
                 Quality = [Unique("email"), AcceptedValues("company_size", "Enterprise", "Mid-Market", "Small"), NotNull("phone", Severity.Warning)],
             },
@@ -56,7 +57,7 @@ public static class SalesProduct
                     new("order_status", "Pending, Processing, Completed or Cancelled.", Filter: true),
                     new("total_amount", "Order total in USD (sum of line totals).", Filter: true, Sort: true),
                     new("payment_method", "Credit Card, Wire Transfer, Invoice or Purchase Order.", Filter: true),
-                    new("sales_rep", "The account executive.", Filter: true),
+                    new("sales_rep", "The account executive (an employee's name).", Pii: true),
                     new("region", "Sales region.", Filter: true),
                 ],
                 Freshness = new FreshnessSla("order_date", TimeSpan.FromDays(7)),
@@ -101,7 +102,7 @@ public static class SalesProduct
                 Columns =
                 [
                     new("customer_id", "Customer identifier.", Filter: true, Sort: true),
-                    new("customer_name", "Name of the customer account.", Pii: true),
+                    new("customer_name", "Name of the customer account (a company)."),
                     new("country", "Country of the customer.", Filter: true, Sort: true),
                     new("industry", "Industry of the customer.", Filter: true, Sort: true),
                     new("total_orders", "Orders placed.", Filter: true, Sort: true),

@@ -15,6 +15,10 @@ public static class PlatformContract
         public const string MetastorePostgresPassword = "metastore-postgres-password";
         public const string SalesReaderPassword = "sales-reader-password";
         public const string MarketingReaderPassword = "marketing-reader-password";
+        public const string SalesPiiReaderPassword = "sales-pii-reader-password";
+        public const string MarketingPiiReaderPassword = "marketing-pii-reader-password";
+        /// <summary>The mesh's pseudonym key (email_hash), the same for every domain: README, "Personal data".</summary>
+        public const string PiiKey = "pii-key";
         public const string LakeAccessKey = "lake-access-key";
         public const string LakeSecretKey = "lake-secret-key";
         public const string JupyterHubAdminPassword = "jupyterhub-admin-password";
@@ -27,7 +31,7 @@ public static class PlatformContract
         public static readonly string[] Secrets =
         [
             SalesPostgresPassword, MarketingPostgresPassword, MetastorePostgresPassword, SalesReaderPassword, MarketingReaderPassword,
-            LakeSecretKey, JupyterHubAdminPassword, JupyterHubUserPassword, GrafanaAdminPassword, TokenSigningKey,
+            SalesPiiReaderPassword, MarketingPiiReaderPassword, PiiKey, LakeSecretKey, JupyterHubAdminPassword, JupyterHubUserPassword, GrafanaAdminPassword, TokenSigningKey,
         ];
     }
 
@@ -108,6 +112,8 @@ public static class PlatformContract
     public static class ApiEnv
     {
         public const string ReaderPassword = "DataProducts__ReaderPassword";
+        public const string PiiReaderPassword = "DataProducts__PiiReaderPassword";
+        public const string PiiKey = "DataProducts__PiiKey";
         public const string JwtIssuer = "Authentication__Schemes__Bearer__ValidIssuer";
         public const string JwtAudience = "Authentication__Schemes__Bearer__ValidAudiences__0";
         public const string JwtMetadataAddress = "Authentication__Schemes__Bearer__MetadataAddress";
@@ -132,11 +138,16 @@ public static class PlatformContract
         public static readonly string[] Secret = [SigningKey, DeveloperKey];
     }
 
-    /// <summary>Read-only PostgreSQL roles the APIs' migrations create (LOGIN once the API has their password).</summary>
+    /// <summary>
+    /// Read-only PostgreSQL roles the APIs' migrations create (LOGIN once the API has their password): the readers without
+    /// personal columns (Grafana, notebooks) and the PII-entitled ones Trino's catalogs connect as (Trino masks per group).
+    /// </summary>
     public static class Roles
     {
         public const string SalesReader = "sales_reader";
         public const string MarketingReader = "marketing_reader";
+        public const string SalesPiiReader = "sales_pii_reader";
+        public const string MarketingPiiReader = "marketing_pii_reader";
     }
 
     /// <summary>Who is who in Trino: JupyterHub users query as themselves; Grafana as <see cref="Grafana"/>.</summary>
@@ -157,6 +168,9 @@ public static class PlatformContract
             ["marketing"] = [Bob],
             ["analysts"] = [Analyst],
         };
+
+        /// <summary>The Trino groups that see personal data unmasked; rules.json masks it for everyone else (README, "Personal data").</summary>
+        public static readonly string[] PiiGroups = ["platform"];
     }
 
     public static class Ports

@@ -196,6 +196,12 @@ public static class DataProductRoles
     /// <summary>The policy of writes (orders, leads, metrics): role <see cref="WriterOf"/> of the API's domain.</summary>
     public const string Writer = PlatformRoles.Writer;
 
+    /// <summary>
+    /// The policy of writes whose answer depends on personal data on file (a lead's e-mail is unique, so a 409 would tell
+    /// whether an address is known): <see cref="WriterOf"/> of the API's domain and <see cref="PiiReader"/>.
+    /// </summary>
+    public const string PiiWriter = "pii-writer";
+
     /// <summary>The policy of on-demand quality runs: role <see cref="StewardOf"/> of the API's domain.</summary>
     public const string Steward = PlatformRoles.Steward;
 

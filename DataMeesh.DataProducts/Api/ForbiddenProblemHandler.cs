@@ -16,15 +16,16 @@ internal sealed class ForbiddenProblemHandler(IProblemDetailsService problems) :
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        var roles = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).ToList();
-        if (!authorizeResult.Forbidden || roles.Count == 0)
+        // Each requirement is needed (and), any role of one requirement satisfies it (or).
+        var needed = policy.Requirements.OfType<RolesAuthorizationRequirement>().Select(r => string.Join(" or ", r.AllowedRoles)).ToList();
+        if (!authorizeResult.Forbidden || needed.Count == 0)
         {
             await framework.HandleAsync(next, context, policy, authorizeResult);
             return;
         }
 
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        var detail = $"This needs a token with the role {string.Join(" or ", roles)}; yours has {RolesOf(context)}. {AccessOpenApiTransformer.TokensHelp}";
+        var detail = $"This needs a token with the role {string.Join(" and the role ", needed)}; yours has {RolesOf(context)}. {AccessOpenApiTransformer.TokensHelp}";
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,

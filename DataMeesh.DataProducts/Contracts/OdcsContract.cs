@@ -89,7 +89,8 @@ public static class OdcsContract
             },
             ["roles"] = new List<object>
             {
-                new Dictionary<string, object?> { ["role"] = DomainRoles.ReaderOf(product.Domain), ["access"] = "read", ["description"] = "Read-only consumers (Trino, Grafana, notebooks)." },
+                new Dictionary<string, object?> { ["role"] = DomainRoles.ReaderOf(product.Domain), ["access"] = "read", ["description"] = "Read-only consumers (Grafana, notebooks): every column but the personal ones (pii)." },
+                new Dictionary<string, object?> { ["role"] = DomainRoles.PiiReaderOf(product.Domain), ["access"] = "read", ["description"] = "Read-only, personal data included: Trino's catalog, which masks it for every group but platform." },
                 new Dictionary<string, object?> { ["role"] = "pii-reader", ["access"] = "read", ["description"] = "API callers who may see personal data unmasked." },
             },
             ["slaProperties"] = sla,

@@ -9,7 +9,7 @@ namespace DataMeesh.DataProducts.Hosting;
 
 internal static class DataProductAuthentication
 {
-    /// <summary>JWT bearer tokens, and the domain's writer and steward policies.</summary>
+    /// <summary>JWT bearer tokens, and the domain's writer, PII writer and steward policies.</summary>
     public static IServiceCollection AddDataProductAuthentication(this IServiceCollection services, DataProductDefinition product)
     {
         // Tokens are validated from configuration section Authentication:Schemes:Bearer: the platform's issuer and audience,
@@ -38,6 +38,7 @@ internal static class DataProductAuthentication
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(DataProductRoles.Writer, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)))
+            .AddPolicy(DataProductRoles.PiiWriter, policy => policy.RequireRole(DataProductRoles.WriterOf(product.Domain)).RequireRole(DataProductRoles.PiiReader))
             .AddPolicy(DataProductRoles.Steward, policy => policy.RequireRole(DataProductRoles.StewardOf(product.Domain)));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenProblemHandler>();
         return services;

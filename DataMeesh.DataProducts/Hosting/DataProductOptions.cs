@@ -13,6 +13,15 @@ public sealed class DataProductOptions
     /// <summary>The password that makes <c>&lt;domain&gt;_reader</c> a login role; none leaves the role without login.</summary>
     public string? ReaderPassword { get; set; }
 
+    /// <summary>The password that makes <c>&lt;domain&gt;_pii_reader</c> (personal data included) a login role.</summary>
+    public string? PiiReaderPassword { get; set; }
+
+    /// <summary>
+    /// The mesh's secret key for pseudonyms (<c>email_hash</c>), the same for every domain so their pseudonyms join;
+    /// none leaves <c>email_hash</c> empty.
+    /// </summary>
+    public string? PiiKey { get; set; }
+
     public QualityOptions Quality { get; set; } = new();
 
     /// <summary>Where consumers reach the product, as the data contracts name it (defaults: the API's own connection).</summary>
@@ -40,6 +49,7 @@ public sealed class ContractServerOptions
 internal sealed class DataProductOptionsValidator : IValidateOptions<DataProductOptions>
 {
     private const int MaxPort = 65535;
+    private const int MinPiiKeyLength = 16;
 
     public ValidateOptionsResult Validate(string? name, DataProductOptions options)
     {
@@ -48,6 +58,11 @@ internal sealed class DataProductOptionsValidator : IValidateOptions<DataProduct
         if (interval <= TimeSpan.Zero || interval > QualityOptions.MaxInterval)
         {
             failures.Add($"DataProducts:Quality:Interval must be a positive time span of at most 24 days (such as 00:15:00), not {interval}");
+        }
+
+        if (options.PiiKey is { } key && key.Length < MinPiiKeyLength)
+        {
+            failures.Add($"DataProducts:PiiKey must be at least {MinPiiKeyLength} characters (a random secret shared by every domain), not {key.Length}");
         }
 
         CheckPort(failures, "PostgresPort", options.Servers.PostgresPort);

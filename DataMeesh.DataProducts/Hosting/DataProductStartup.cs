@@ -12,9 +12,10 @@ using Npgsql;
 namespace DataMeesh.DataProducts.Hosting;
 
 /// <summary>
-/// Once the schema is current: gives the read-only consumer role its login (when a password is configured), loads the
-/// catalog from the live schema, then runs the quality checks at start, after announced loads and on a schedule (once
-/// between all replicas on the database), and prunes expired idempotency keys and old quality history.
+/// Once the schema is current: gives the read-only consumer roles their logins (when passwords are configured), stores the
+/// pseudonym key (DataProducts:PiiKey), loads the catalog from the live schema, then runs the quality checks at start, after
+/// announced loads and on a schedule (once between all replicas on the database), and prunes expired idempotency keys and
+/// old quality history.
 /// </summary>
 internal sealed class DataProductStartup(
     SchemaState schema,
@@ -35,7 +36,8 @@ internal sealed class DataProductStartup(
         try
         {
             await schema.WhenReady.WaitAsync(stoppingToken);
-            await RetryWhileUnreachableAsync(EnableReaderLoginWhenUncontestedAsync, stoppingToken);
+            await RetryWhileUnreachableAsync(EnableReaderLoginsWhenUncontestedAsync, stoppingToken);
+            await RetryWhileUnreachableAsync(ApplyPiiKeyAsync, stoppingToken);
             await RetryWhileUnreachableAsync(token => catalog.LoadAsync(schemaOwner, token), stoppingToken);
             logger.LogInformation("Data product {Domain} publishes {Count} datasets", catalog.Definition.Domain, catalog.Datasets.Count);
         }
@@ -80,16 +82,20 @@ internal sealed class DataProductStartup(
 
     /// <summary>
     /// Roles belong to the whole cluster: replicas starting together (or several databases of one server) may alter the
-    /// reader role at the same moment, and PostgreSQL refuses the loser with "tuple concurrently updated". The statement
-    /// is idempotent, so the loser simply tries again.
+    /// reader roles at the same moment, and PostgreSQL refuses the loser with "tuple concurrently updated". The statements
+    /// are idempotent, so the loser simply tries again.
     /// </summary>
-    private async Task EnableReaderLoginWhenUncontestedAsync(CancellationToken cancellationToken)
+    private async Task EnableReaderLoginsWhenUncontestedAsync(CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await EnableReaderLoginAsync(cancellationToken);
+                var domain = catalog.Definition.Domain;
+                await EnableLoginAsync(DomainRoles.ReaderOf(domain), options.Value.ReaderPassword, "ReaderPassword",
+                    "read-only consumers without personal data: Grafana, notebooks", cancellationToken);
+                await EnableLoginAsync(DomainRoles.PiiReaderOf(domain), options.Value.PiiReaderPassword, "PiiReaderPassword",
+                    "read-only with personal data: Trino's catalog", cancellationToken);
                 return;
             }
             catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InternalError
@@ -101,15 +107,14 @@ internal sealed class DataProductStartup(
     }
 
     /// <summary>
-    /// Makes <c>&lt;domain&gt;_reader</c> a login role with the configured password. The password travels as a bind
-    /// parameter and is used inside the server, so it appears in no statement text (and no log).
+    /// Makes <paramref name="role"/> a login role with the configured password. The password travels as a bind parameter
+    /// and is used inside the server, so it appears in no statement text (and no log).
     /// </summary>
-    private async Task EnableReaderLoginAsync(CancellationToken cancellationToken)
+    private async Task EnableLoginAsync(string role, string? password, string setting, string purpose, CancellationToken cancellationToken)
     {
-        var password = options.Value.ReaderPassword;
         if (string.IsNullOrEmpty(password))
         {
-            logger.LogInformation("No DataProducts:ReaderPassword configured: role {Role} stays without login", DomainRoles.ReaderOf(catalog.Definition.Domain));
+            logger.LogInformation("No DataProducts:{Setting} configured: role {Role} stays without login", setting, role);
             return;
         }
 
@@ -119,7 +124,7 @@ internal sealed class DataProductStartup(
             SELECT set_config('datameesh.reader_role', @role, true), set_config('datameesh.reader_password', @password, true)
             """, connection, transaction))
         {
-            command.Parameters.AddWithValue("role", DomainRoles.ReaderOf(catalog.Definition.Domain));
+            command.Parameters.AddWithValue("role", role);
             command.Parameters.AddWithValue("password", password);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -135,7 +140,24 @@ internal sealed class DataProductStartup(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        logger.LogInformation("Role {Role} can log in (read-only consumers: Trino, Grafana, notebooks)", DomainRoles.ReaderOf(catalog.Definition.Domain));
+        logger.LogInformation("Role {Role} can log in ({Purpose})", role, purpose);
+    }
+
+    /// <summary>
+    /// Before the catalog loads (so before /health is Healthy, which the AppHost's seeder waits for): the pseudonym key is
+    /// in the database before the first load, and every row the load writes gets its email_hash from the trigger.
+    /// </summary>
+    private async Task ApplyPiiKeyAsync(CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(options.Value.PiiKey))
+        {
+            logger.LogWarning("No DataProducts:PiiKey configured: email_hash stays empty, so consumers without personal data cannot join domains");
+            return;
+        }
+
+        await using var connection = await schemaOwner.OpenConnectionAsync(cancellationToken);
+        var rows = await PiiKeys.ApplyAsync(connection, options.Value.PiiKey, cancellationToken);
+        logger.LogInformation("Pseudonym key applied; {Rows} rows (re-)hashed", rows);
     }
 
     private async Task PruneAsync(CancellationToken cancellationToken)

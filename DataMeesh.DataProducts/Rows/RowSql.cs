@@ -13,7 +13,7 @@ namespace DataMeesh.DataProducts.Rows;
 /// </summary>
 internal static class RowSql
 {
-    public const string Mask = "***";
+    public const string Mask = PiiPolicy.Mask;
 
     public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 

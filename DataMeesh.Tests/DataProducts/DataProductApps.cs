@@ -25,6 +25,7 @@ public class DataProductApps : IAsyncLifetime
     public const string Issuer = "datameesh-tests";
     public const string Audience = "datameesh-api";
     public const string ReaderPassword = "reader-password-for-tests";
+    public const string PiiReaderPassword = "pii-reader-password-for-tests";
     private readonly byte[] signingKey = RandomNumberGenerator.GetBytes(32);
 
     public DataProductApps()
@@ -100,6 +101,12 @@ public class DataProductApps : IAsyncLifetime
         await Databases.DisposeAsync();
     }
 
+    /// <summary>
+    /// The roles of a writer whose every write of <paramref name="domain"/> lands: the domain's writer role, and pii-reader,
+    /// which recording a lead also takes (its answer tells whether an e-mail is on file).
+    /// </summary>
+    public static string[] WriterRoles(string domain) => [$"{domain}-writer", "pii-reader"];
+
     public HttpClient Api(string domain) => domain == "sales" ? Sales.CreateClient() : Marketing.CreateClient();
 
     /// <summary>A client whose requests carry a bearer token with <paramref name="roles"/> (none = a plain reader).</summary>
@@ -140,6 +147,8 @@ public class DataProductApps : IAsyncLifetime
             .UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Issuer", Issuer)
             .UseSetting("Authentication:Schemes:Bearer:SigningKeys:0:Value", Convert.ToBase64String(signingKey))
             .UseSetting("DataProducts:ReaderPassword", ReaderPassword)
+            .UseSetting("DataProducts:PiiReaderPassword", PiiReaderPassword)
+            .UseSetting("DataProducts:PiiKey", MigratedDatabases.PiiKey)
             .UseSetting("DataProducts:Quality:Interval", QualityInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>Waits until the catalog is loaded and the start-up quality run is stored.</summary>

@@ -93,7 +93,7 @@ public sealed class ProductErrorTests(DataProductApps apps) : IClassFixture<Data
         Assert.Equal(0L, await apps.Databases.ScalarAsync<long>("sales", "SELECT count(*) FROM orders WHERE order_status = 'Shipped'"));
 
         var lead = new { firstName = "Ann", lastName = "Lee", email = "ann.lee.accepted@example.com", leadSource = "Carrier pigeon", leadScore = 50 };
-        await AssertOwnWordsAsync(await apps.Client("marketing", "marketing-writer").PostJsonAsync("/leads", lead), 400, "leadSource", "Google Ads, Facebook, Email, LinkedIn, Direct");
+        await AssertOwnWordsAsync(await apps.Client("marketing", DataProductApps.WriterRoles("marketing")).PostJsonAsync("/leads", lead), 400, "leadSource", "Google Ads, Facebook, Email, LinkedIn, Direct");
     }
 
     [Fact]

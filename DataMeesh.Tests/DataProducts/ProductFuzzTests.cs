@@ -131,7 +131,7 @@ public sealed class ProductFuzzTests(DataProductApps apps, ITestOutputHelper out
         var refusedCredentials = new List<string?> { null, apps.Token(), apps.Token("pii-reader", "writer"), apps.Token($"{other}-writer") };
         refusedCredentials.AddRange(OpenApiAttack.JwtAttacks(apps, domain).Select(a => (string?)a.Token));
         var readCredentials = refusedCredentials.Append(apps.Token("pii-reader", $"{domain}-writer")).ToList();
-        var writer = apps.Token($"{domain}-writer");
+        var writer = apps.Token(DataProductApps.WriterRoles(domain));
         var before = await ServedValues.ChecksumAsync(apps, domain);
 
         var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
@@ -187,7 +187,7 @@ public sealed class ProductFuzzTests(DataProductApps apps, ITestOutputHelper out
         // And the pool is healthy afterwards: a plausible write by a writer lands.
         var plausible = new OpenApiAttack(seed, document, served, datasets);
         var write = plausible.Operations.First(o => o.BodySchema is not null && !o.Path.Contains('{', StringComparison.Ordinal));
-        var landed = await apps.Client(domain, $"{domain}-writer").PostAsync(write.Path,
+        var landed = await apps.Client(domain, DataProductApps.WriterRoles(domain)).PostAsync(write.Path,
             new StringContent(plausible.PlausibleBody(write.BodySchema!).Replace("\"email\":\"", $"\"email\":\"{Guid.NewGuid():N}.", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
         Assert.True((int)landed.StatusCode < 500, $"{(int)landed.StatusCode}: {await landed.Content.ReadAsStringAsync()}");
     }

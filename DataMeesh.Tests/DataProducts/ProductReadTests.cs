@@ -54,7 +54,7 @@ public sealed class ProductReadTests(DataProductApps apps) : IClassFixture<DataP
             Assert.False(string.IsNullOrWhiteSpace(column.GetProperty("description").GetString()));
         }
 
-        Assert.Equal(["customer_name", "email", "phone"], columns.Values.Where(c => c.GetProperty("classification").GetString() == "pii")
+        Assert.Equal(["email", "phone"], columns.Values.Where(c => c.GetProperty("classification").GetString() == "pii")
             .Select(c => c.GetProperty("name").GetString()));
         Assert.NotEqual(JsonValueKind.Null, (await (await apps.Api("sales").GetAsync("/datasets/orders")).JsonAsync()).GetProperty("lastUpdatedAt").ValueKind);
     }

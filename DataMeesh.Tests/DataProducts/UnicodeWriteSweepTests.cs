@@ -20,7 +20,7 @@ public sealed class UnicodeWriteSweepTests(DataProductApps apps) : IClassFixture
     public async Task Every_write_field_takes_the_nul_and_unicode_set_with_no_5xx_and_refusals_change_nothing(string domain)
     {
         var api = apps.Api(domain);
-        var writer = apps.Client(domain, $"{domain}-writer");
+        var writer = apps.Client(domain, DataProductApps.WriterRoles(domain));
         var document = JsonNode.Parse(await api.GetStringAsync("/openapi/v1.json"))!.AsObject();
         var datasets = (await (await api.GetAsync("/datasets")).JsonAsync()).EnumerateArray().Select(d => d.GetProperty("name").GetString()!).ToList();
         var attack = new OpenApiAttack(20261203, document, await ServedValues.ReadAsync(apps, domain, datasets), datasets);

@@ -11,7 +11,7 @@ public sealed class SchemaTests(MigratedDatabases databases) : IClassFixture<Mig
 
     public static TheoryData<string, string, string> PublishedColumns => new()
     {
-        { "sales", "customers", "customer_id:bigint, customer_name:text, email:text, phone:text, country:text, industry:text, company_size:text, created_at:timestamp with time zone, updated_at:timestamp with time zone" },
+        { "sales", "customers", "customer_id:bigint, customer_name:text, email:text, phone:text, country:text, industry:text, company_size:text, created_at:timestamp with time zone, updated_at:timestamp with time zone, email_hash:text" },
         { "sales", "products", $"product_id:bigint, product_name:text, category:text, price:{Price}, cost:{Price}, description:text" },
         { "sales", "orders", $"order_id:bigint, customer_id:bigint, order_date:timestamp with time zone, order_status:text, total_amount:{Amount}, payment_method:text, sales_rep:text, region:text" },
         { "sales", "order_items", $"item_id:bigint, order_id:bigint, product_id:bigint, quantity:integer, unit_price:{Price}, discount_percent:{Percent}, line_total:{Amount}" },
@@ -19,7 +19,7 @@ public sealed class SchemaTests(MigratedDatabases databases) : IClassFixture<Mig
         { "sales", "customer_lifetime_value", $"customer_id:bigint, customer_name:text, country:text, industry:text, total_orders:bigint, lifetime_value:{Sum}, avg_order_value:{Amount}, last_order_date:timestamp with time zone" },
         { "sales", "product_performance", $"product_id:bigint, product_name:text, category:text, times_sold:bigint, total_quantity:bigint, total_revenue:{Sum}, avg_discount:{Percent}" },
         { "marketing", "campaigns", $"campaign_id:bigint, campaign_name:text, campaign_type:text, channel:text, start_date:date, end_date:date, budget:{Price}, spent:{Price}, status:text, target_audience:text" },
-        { "marketing", "leads", "lead_id:bigint, first_name:text, last_name:text, email:text, company:text, job_title:text, country:text, lead_source:text, source:text, lead_score:integer, status:text, campaign_id:bigint, created_at:timestamp with time zone, converted_at:timestamp with time zone" },
+        { "marketing", "leads", "lead_id:bigint, first_name:text, last_name:text, email:text, company:text, job_title:text, country:text, lead_source:text, source:text, lead_score:integer, status:text, campaign_id:bigint, created_at:timestamp with time zone, converted_at:timestamp with time zone, email_hash:text" },
         { "marketing", "campaign_metrics", $"metric_id:bigint, campaign_id:bigint, metric_date:date, impressions:bigint, clicks:bigint, conversions:bigint, cost_per_click:numeric(10,2), conversion_rate:{Percent}" },
         { "marketing", "website_traffic", $"traffic_id:bigint, visit_date:date, page_url:text, source:text, visitors:integer, page_views:integer, bounce_rate:{Percent}, avg_time_on_page:numeric(8,2)" },
         { "marketing", "campaign_performance", $"campaign_id:bigint, campaign_name:text, channel:text, budget:{Price}, spent:{Price}, remaining_budget:{Price}, budget_utilization_pct:{Percent}, total_leads:bigint, converted_leads:bigint, conversion_rate:{Percent}" },

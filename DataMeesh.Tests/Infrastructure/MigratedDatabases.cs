@@ -23,6 +23,9 @@ public sealed class MigratedDatabases : IAsyncLifetime
     /// <summary>On the server of <paramref name="adminConnectionString"/> (a superuser connection) instead of the shared one.</summary>
     internal MigratedDatabases(string? adminConnectionString) => this.adminConnectionString = adminConnectionString;
 
+    /// <summary>The mesh's pseudonym key in tests (DataProducts:PiiKey): stored right after migrating, as the APIs do at start-up.</summary>
+    public const string PiiKey = "pii-key-for-tests-0123456789";
+
     public static Assembly SalesMigrations => typeof(SalesApi::Program).Assembly;
     public static Assembly MarketingMigrations => typeof(MarketingApi::Program).Assembly;
 
@@ -37,6 +40,14 @@ public sealed class MigratedDatabases : IAsyncLifetime
         Sales = PostgresServer.NewDatabaseConnectionString(admin, "sales");
         Marketing = PostgresServer.NewDatabaseConnectionString(admin, "marketing");
         await Task.WhenAll(MigrateAsync(Sales, SalesMigrations), MigrateAsync(Marketing, MarketingMigrations));
+        await Task.WhenAll(ApplyPiiKeyAsync(Sales, PiiKey), ApplyPiiKeyAsync(Marketing, PiiKey));
+    }
+
+    public static async Task<long> ApplyPiiKeyAsync(string connectionString, string key)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        return await PiiKeys.ApplyAsync(connection, key, CancellationToken.None);
     }
 
     public async Task DisposeAsync()

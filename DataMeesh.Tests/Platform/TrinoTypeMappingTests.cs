@@ -32,9 +32,10 @@ public sealed class TrinoTypeMappingTests(MigratedDatabases databases) : IClassF
             .ToList();
         Assert.True(hidden.Count == 0, $"Trino's {domain} catalog would not show {hidden.Count} column(s):\n" + string.Join("\n", hidden));
 
-        // Trino connects as the read-only role: a relation it may not SELECT fails every query that names it.
-        var unreadable = columns.Where(c => !c.ReaderMaySelect).Select(c => c.Relation).Distinct().ToList();
-        Assert.True(unreadable.Count == 0, $"{domain}_reader may not SELECT {string.Join(", ", unreadable)}");
+        // Trino connects as the PII-entitled read-only role (and masks personal columns itself): a column it may not SELECT
+        // fails every query that names it, and SELECT * on its table.
+        var unreadable = columns.Where(c => !c.ReaderMaySelect).Select(c => $"{c.Relation}.{c.Name}").ToList();
+        Assert.True(unreadable.Count == 0, $"{domain}_pii_reader may not SELECT {string.Join(", ", unreadable)}");
     }
 
     /// <summary>The money and ratio columns of the views, as Trino shows them once their precision is declared (migrations 0004).</summary>
@@ -119,7 +120,7 @@ public sealed class TrinoTypeMappingTests(MigratedDatabases databases) : IClassF
     private async Task<List<LiveColumn>> PublishedColumnsAsync(string domain) =>
         (await databases.RowsAsync(domain, $"""
             SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod), t.typtype = 'e',
-                   has_table_privilege('{domain}_reader', c.oid, 'SELECT')
+                   has_column_privilege('{domain}_pii_reader', c.oid, a.attnum, 'SELECT')
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -76,7 +76,7 @@ public sealed class ResetSafetyTests : IAsyncLifetime
             new Dictionary<string, string?>(SeederCli.Environment(apps.Databases)) { ["Seeder__PauseAt"] = "first-committed" });
         await seeder.WaitForOutputAsync("paused at first-committed", TimeSpan.FromMinutes(2));
 
-        var client = apps.Client("marketing", "marketing-writer");
+        var client = apps.Client("marketing", DataProductApps.WriterRoles("marketing"));
         var key = Guid.NewGuid().ToString();
         var lead = new { firstName = "Wren", lastName = "Hale", email = $"wren.{Guid.NewGuid():N}@example.com", leadSource = "LinkedIn", leadScore = 64, campaignId = 1 };
         var posting = client.PostJsonAsync("/leads", lead, key);

@@ -1,4 +1,6 @@
--- One row per lead: where it came from, whether it became a customer (same email in sales) and what that customer bought.
+-- One row per lead: where it came from, whether it became a customer (same email in sales, matched on the pseudonym
+-- email_hash both domains compute with the mesh's key) and what that customer bought. No personal column: every analyst
+-- group reads this table.
 with leads as (
     select * from {{ ref('stg_marketing__leads') }}
 ),
@@ -24,8 +26,7 @@ customer_orders as (
 
 select
     l.lead_id,
-    l.lead_name,
-    l.email,
+    l.email_hash,
     l.company,
     l.lead_source,
     l.campaign_id,
@@ -43,5 +44,5 @@ select
     case when cu.customer_id is not null then 'Converted' else 'Lead Only' end as journey_status
 from leads l
 left join campaigns ca on ca.campaign_id = l.campaign_id
-left join customers cu on cu.email = l.email
+left join customers cu on cu.email_hash = l.email_hash
 left join customer_orders co on co.customer_id = cu.customer_id

@@ -1,8 +1,9 @@
 -- Timestamps in UTC without zone: Hive tables built on these views cannot store "timestamp with time zone".
+-- No personal column (README, "Personal data"): email_hash is the pseudonym marketing's leads carry too.
 select
     customer_id,
     customer_name,
-    email,
+    email_hash,
     country,
     industry,
     company_size,

@@ -6,6 +6,5 @@ select
     total_amount,
     order_status <> 'Cancelled' as counts_as_revenue,
     payment_method,
-    sales_rep,
     region
 from {{ source('sales', 'orders') }}
