@@ -71,6 +71,34 @@ public sealed partial class EndToEndTests
         Assert.Equal((decimal)(await spent.ExecuteScalarAsync())!, decimal.Parse((await Value("AD_SPEND_SQL")).ToString(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// Scenario 2 and Sarah's story in the lake: dbt builds every model and runs every test inside the workspace container,
+    /// as the platform's dbt user (what the hub's users and the docs service run), and the marts reconcile through Trino:
+    /// sales' lifetime value adds up to sales' own view, finance's cohorts to that same total, and marketing's campaign ROI
+    /// spends what the campaigns spent and attributes part of that revenue, never more.
+    /// </summary>
+    [RequiresPlatformImagesFact]
+    public async Task Dbt_builds_the_marts_in_the_lake_and_roi_and_finance_reuse_sales_lifetime_value()
+    {
+        var hub = platform.ContainerOf(ResourceNames.JupyterHub);
+        // A scratch copy: the image's project is read-only for the hub's user, and dbt writes target/ and logs/ beside it.
+        var (exitCode, output) = Docker.Run(TimeSpan.FromMinutes(20), "exec", "--env", $"TRINO_USER={PlatformContract.Users.Dbt}", hub, "sh", "-c",
+            "rm -rf /tmp/dbt-e2e && cp -r /opt/datameesh/templates/home/dbt /tmp/dbt-e2e && cd /tmp/dbt-e2e && DBT_PROFILES_DIR=. dbt build");
+        Assert.True(exitCode == 0, $"dbt build failed in the workspace container:\n{output}");
+
+        using var http = platform.App.CreateHttpClient(ResourceNames.Trino, "http");
+        var analyst = new TrinoClient(http, PlatformContract.Users.Analyst);
+        async Task<decimal> Sum(string sql) =>
+            decimal.Parse((await analyst.QueryAsync(sql, Timeout)).Single().Values.Single().ToString(), System.Globalization.CultureInfo.InvariantCulture);
+
+        var lifetimeValue = await Sum("SELECT sum(lifetime_value) FROM hive.analytics.mart_sales__customer_lifetime_value");
+        Assert.Equal(await Sum("SELECT sum(lifetime_value) FROM sales.public.customer_lifetime_value"), lifetimeValue);
+        Assert.Equal(lifetimeValue, await Sum("SELECT sum(revenue) FROM hive.analytics.mart_finance__revenue_by_cohort"));
+        Assert.Equal(await Sum("SELECT sum(spent) FROM marketing.public.campaigns"), await Sum("SELECT sum(ad_spend) FROM hive.analytics.mart_marketing__campaign_roi"));
+        var attributed = await Sum("SELECT sum(attributed_revenue) FROM hive.analytics.mart_marketing__campaign_roi");
+        Assert.InRange(attributed, 0.01m, lifetimeValue);
+    }
+
     internal static string NotebookCode()
     {
         using var notebook = JsonDocument.Parse(File.ReadAllText(ChurnNotebook));

@@ -22,7 +22,10 @@ public static partial class Docker
     public static string? PlatformHalfMissing => MissingPlatformImages.Value;
 
     /// <summary>Runs the docker CLI; returns its exit code and output (stdout, then stderr).</summary>
-    public static (int ExitCode, string Output) Run(params string[] args)
+    public static (int ExitCode, string Output) Run(params string[] args) => Run(TimeSpan.FromSeconds(60), args);
+
+    /// <summary>Runs the docker CLI with a time limit of its own (e.g. a dbt build in a container); returns its exit code and output.</summary>
+    public static (int ExitCode, string Output) Run(TimeSpan limit, params string[] args)
     {
         var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
@@ -33,10 +36,10 @@ public static partial class Docker
         using var docker = Process.Start(start)!;
         var output = docker.StandardOutput.ReadToEndAsync();
         var error = docker.StandardError.ReadToEndAsync();
-        if (!docker.WaitForExit(TimeSpan.FromSeconds(60)))
+        if (!docker.WaitForExit(limit))
         {
             docker.Kill(entireProcessTree: true);
-            return (-1, $"docker {string.Join(' ', args)} did not answer within 60 s");
+            return (-1, $"docker {string.Join(' ', args)} did not answer within {limit.TotalSeconds:0} s");
         }
 
         return (docker.ExitCode, (output.Result + error.Result).Trim());

@@ -31,6 +31,15 @@ public sealed class RunningPlatform : IAsyncLifetime
 
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>The id of this run's container of <paramref name="resource"/> (Aspire names it after the resource), for docker exec.</summary>
+    public string ContainerOf(string resource)
+    {
+        var (exitCode, output) = Docker.Run("ps", "--quiet", "--filter", $"label={RunLabel}={RunId}", "--filter", $"name={resource}");
+        var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(exitCode == 0 && ids.Length == 1, $"expected one running container of {resource} in run {RunId}: {output}");
+        return ids[0];
+    }
+
     public DistributedApplication App => app ?? throw new InvalidOperationException("The platform was not started: " + Docker.DomainHalfMissing);
 
     public OtlpTraceReceiver Telemetry => telemetry ?? throw new InvalidOperationException("The platform was not started.");

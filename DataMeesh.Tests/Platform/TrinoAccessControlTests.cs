@@ -13,11 +13,14 @@ public sealed class TrinoAccessControlTests
     private static readonly Dictionary<string, string[]> SectionFields = new()
     {
         ["catalogs"] = ["user", "role", "group", "catalog", "allow"],
+        ["queries"] = ["user", "role", "group", "queryOwner", "allow"],
         ["schemas"] = ["user", "role", "group", "catalog", "schema", "owner"],
         ["tables"] = ["user", "role", "group", "catalog", "schema", "table", "privileges", "columns", "filter", "filter_environment"],
     };
 
     private static readonly string[] Allowances = ["all", "read-only", "none"];
+
+    private static readonly string[] QueryPermissions = ["execute", "view", "kill"];
 
     private static readonly string[] TablePrivileges = ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"];
 
@@ -82,9 +85,14 @@ public sealed class TrinoAccessControlTests
                 Assert.All(Alternatives(catalog.GetString()!), c => Assert.True(Catalogs.Contains(c), $"rules.json names catalog '{c}', which has no file"));
             }
 
-            if (rule.TryGetProperty("allow", out var allow))
+            // A catalog rule allows one level; a query rule a set of permissions.
+            if (rule.TryGetProperty("allow", out var allow) && allow.ValueKind == JsonValueKind.String)
             {
                 Assert.Contains(allow.GetString(), Allowances);
+            }
+            else if (rule.TryGetProperty("allow", out var permissions))
+            {
+                Assert.All(permissions.EnumerateArray(), p => Assert.Contains(p.GetString(), QueryPermissions));
             }
 
             if (rule.TryGetProperty("privileges", out var privileges))
@@ -138,6 +146,26 @@ public sealed class TrinoAccessControlTests
         Assert.Equal(user == "grafana" ? "read-only" : "all", catalog);
         Assert.Equal(ownsSchema, schemaRule.GetProperty("owner").GetBoolean());
         Assert.Equal(privileges, string.Join(',', tableRule.GetProperty("privileges").EnumerateArray().Select(p => p.GetString())));
+    }
+
+    /// <summary>
+    /// Query text can hold personal data (a WHERE on an e-mail), so only the platform group sees and kills other users'
+    /// queries (Trino lets everyone see and kill their own); everyone else may only run queries. Without a queries section
+    /// Trino shows every user's query text to everyone, in the web UI and system.runtime.queries.
+    /// </summary>
+    [Theory]
+    [InlineData("admin", "execute,view,kill")]
+    [InlineData("dbt", "execute,view,kill")]
+    [InlineData("analyst", "execute")]
+    [InlineData("alice", "execute")]
+    [InlineData("bob", "execute")]
+    [InlineData("grafana", "execute")]
+    [InlineData("stranger", "execute")]
+    public void Only_the_platform_group_sees_other_users_queries(string user, string expected)
+    {
+        var groups = Groups().Where(g => g.Value.Contains(user)).Select(g => g.Key).ToList();
+        var rule = Rules().GetProperty("queries").EnumerateArray().First(r => Matches(r, "user", [user]) && Matches(r, "group", groups));
+        Assert.Equal(expected, string.Join(',', rule.GetProperty("allow").EnumerateArray().Select(a => a.GetString())));
     }
 
     [Fact]

@@ -55,6 +55,12 @@ public sealed partial class WithoutDockerRecipeTests
             await using var roles = new NpgsqlCommand(
                 "SELECT count(*) FROM pg_authid WHERE rolname IN ('sales_reader', 'marketing_reader') AND rolcanlogin AND rolpassword IS NOT NULL", connection);
             Assert.Equal(2L, await roles.ExecuteScalarAsync());
+
+            // Both domains hashed e-mails with the recipe's one pseudonym key: the reference sample's 6 converted leads find
+            // their customers by email_hash, the join that consumers without personal data use.
+            var customers = await EmailHashesAsync(server.AdminConnectionString, "sales", "customers");
+            var leads = await EmailHashesAsync(server.AdminConnectionString, "marketing", "leads");
+            Assert.Equal(6, leads.Intersect(customers).Count());
         }
         finally
         {
@@ -86,4 +92,19 @@ public sealed partial class WithoutDockerRecipeTests
 
     [GeneratedRegex(@"""items"":\[\{")]
     private static partial Regex ItemsPage();
+
+    private static async Task<HashSet<string>> EmailHashesAsync(string adminConnectionString, string database, string table)
+    {
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = database }.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT email_hash FROM {table} WHERE email_hash IS NOT NULL", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var hashes = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync())
+        {
+            hashes.Add(reader.GetString(0));
+        }
+
+        return hashes;
+    }
 }
