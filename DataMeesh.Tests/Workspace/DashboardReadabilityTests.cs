@@ -78,7 +78,7 @@ public abstract class DashboardReadabilityTests(SeededDomains seeded)
         target["format"] is JsonValue format && (format.TryGetValue<string>(out var text) ? text == "time_series" : format.GetValue<int>() == 0);
 
     /// <summary>The numeric columns a chart draws (for a bar gauge, those its field filter selects); the time and label columns are not.</summary>
-    private static List<string> ValueFields(JsonObject panel, QueryResult result)
+    private static List<string> ValueFields(JsonObject panel, MeshOnPostgres.Result result)
     {
         var fields = result.Columns.Where((name, i) => name is not "time" and not "metric" && result.Numeric[i]).ToList();
         if ((string?)panel["options"]?["reduceOptions"]?["fields"] is { Length: > 2 } filter && filter.StartsWith('/') && filter.EndsWith('/'))
@@ -97,16 +97,13 @@ public abstract class DashboardReadabilityTests(SeededDomains seeded)
         return (panel, target);
     }
 
-    private sealed record QueryResult(List<string> Columns, List<bool> Numeric, List<object?[]> Rows);
-
-    private async Task<QueryResult> RunAsync(JsonObject target)
+    private async Task<MeshOnPostgres.Result> RunAsync(JsonObject target)
     {
         if ((string?)target["datasource"]?["type"] == "trino-datasource")
         {
             var mesh = await seeded.MeshAsync();
             var sql = GrafanaTests.ReplaceMacros(GrafanaTests.ReplaceVariables(PlatformFiles.Json((string)target["dashboard"]!), (string)target["rawSQL"]!));
-            var trino = await mesh.QueryAsync(sql);
-            return new QueryResult(trino.Columns, trino.Numeric, trino.Rows);
+            return await mesh.QueryAsync(sql);
         }
 
         var domain = (string)target["datasource"]!["uid"]! == "sales-pg" ? "sales" : "marketing";
@@ -119,18 +116,7 @@ public abstract class DashboardReadabilityTests(SeededDomains seeded)
 
         await using var command = new NpgsqlCommand(GrafanaTests.ReplaceMacros((string)target["rawSql"]!), connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
-        var numeric = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) is var t
-            && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(decimal) || t == typeof(double) || t == typeof(float))).ToList();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            reader.GetValues(row!);
-            rows.Add(row);
-        }
-
-        return new QueryResult(columns, numeric, rows);
+        return await MeshOnPostgres.Result.ReadAsync(reader);
     }
 }
 

@@ -140,9 +140,31 @@ internal sealed partial class MeshOnPostgres
     public static string ToPostgres(string trinoSql) =>
         LakeName().Replace(DomainName().Replace(trinoSql, "$1."), "hive_$1.");
 
+    /// <summary>A statement's result: column names, which columns are numeric (a chart's value axis), and the rows.</summary>
     public sealed record Result(List<string> Columns, List<bool> Numeric, List<object?[]> Rows)
     {
         public object? Value(int row, string column) => Rows[row][Columns.IndexOf(column)];
+
+        /// <summary>Reads every row of <paramref name="reader"/>, SQL NULL as null.</summary>
+        public static async Task<Result> ReadAsync(NpgsqlDataReader reader)
+        {
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+            var numeric = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) is var t
+                && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(decimal) || t == typeof(double) || t == typeof(float))).ToList();
+            var rows = new List<object?[]>();
+            while (await reader.ReadAsync())
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+
+                rows.Add(row);
+            }
+
+            return new Result(columns, numeric, rows);
+        }
     }
 
     public async Task<Result> QueryAsync(string trinoSql)
@@ -151,22 +173,7 @@ internal sealed partial class MeshOnPostgres
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(ToPostgres(trinoSql), connection);
         await using var reader = await command.ExecuteReaderAsync();
-        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
-        var numeric = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) is var t
-            && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(decimal) || t == typeof(double) || t == typeof(float))).ToList();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return new Result(columns, numeric, rows);
+        return await Result.ReadAsync(reader);
     }
 
     public async Task<T> ScalarAsync<T>(string trinoSql) => await MigratedDatabases.QueryScalarAsync<T>(ConnectionString, ToPostgres(trinoSql));
