@@ -221,14 +221,14 @@ def render(data, generated_at):
     return buffer.getvalue()
 
 
-def build(connection_factory=None):
-    """The report as PDF bytes, from Trino now."""
+def build(connection_factory=None, generated_at=None):
+    """The report as PDF bytes, from Trino now; generated_at (default: now) is the time its subtitle states."""
     connection = (connection_factory or trino_connection)()
     try:
         data = collect(connection)
     finally:
         connection.close()
-    return render(data, datetime.now(timezone.utc))
+    return render(data, generated_at or datetime.now(timezone.utc))
 
 
 if __name__ == "__main__":
