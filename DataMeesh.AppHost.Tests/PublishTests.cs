@@ -191,8 +191,8 @@ public sealed partial class PublishTests(PublishedChart chart) : IClassFixture<P
     public void The_readme_install_renders_into_objects_the_api_server_accepts()
     {
         var objects = Installed();
-        // The twelve compute resources, the Aspire dashboard and Trino's workers.
-        Assert.Equal(14, objects.Count(o => o.Object is V1Deployment or V1StatefulSet or V1Job));
+        // The thirteen compute resources (the token service is the thirteenth), the Aspire dashboard and Trino's workers.
+        Assert.Equal(15, objects.Count(o => o.Object is V1Deployment or V1StatefulSet or V1Job));
         Assert.All(objects, o =>
         {
             var name = o.Object.Name();
