@@ -20,15 +20,8 @@ internal static class OpenApiLinters
     /// <summary>The configuration (.spectral.yaml, redocly.yaml, .redocly.lint-ignore.yaml) and the lock file, in the checkout.</summary>
     public static readonly string ConfigDirectory = Path.Combine(ProjectProcess.FindRepositoryRoot(), "DataMeesh.Tests", "Api", "OpenApiLint");
 
-    /// <summary>Where the packages are installed: DATAMEESH_OPENAPI_LINT, else ~/.cache/datameesh/openapi-lint.</summary>
-    public static string InstallDirectory =>
-        Environment.GetEnvironmentVariable("DATAMEESH_OPENAPI_LINT") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "datameesh", "openapi-lint");
-
-    private static string InstallCommand =>
-        $"mkdir -p {InstallDirectory} && cp {ConfigDirectory}/package.json {ConfigDirectory}/package-lock.json {InstallDirectory}/ " +
-        $"&& npm ci --prefix {InstallDirectory} (what .ci/run does; Node 20 or later and the npm registry needed)";
+    /// <summary>The linters, installed from ConfigDirectory's lock file by .ci/run (DATAMEESH_OPENAPI_LINT, else ~/.cache/datameesh/openapi-lint).</summary>
+    public static readonly NpmCheckers Installation = new("the OpenAPI lint", ConfigDirectory, "DATAMEESH_OPENAPI_LINT", "openapi-lint", Versions);
 
     /// <summary>
     /// Lints the documents (file name, e.g. <c>sales.json</c>, to content) with both tools; returns every finding of
@@ -36,15 +29,7 @@ internal static class OpenApiLinters
     /// </summary>
     public static async Task<IReadOnlyList<string>> LintAsync(IReadOnlyDictionary<string, string> documents)
     {
-        var node = FindOnPath("node") ?? throw new Xunit.Sdk.XunitException(
-            "node is not on PATH: the OpenAPI lint runs Spectral and Redocly on Node 20 or later (apt-get install -y nodejs npm).");
-        foreach (var (package, version) in Versions)
-        {
-            var installed = Path.Combine(InstallDirectory, "node_modules", package, "package.json");
-            Assert.True(File.Exists(installed), $"{package} {version} is not installed in {InstallDirectory}. Install it: {InstallCommand}");
-            var found = (string?)JsonNode.Parse(await File.ReadAllTextAsync(installed))?["version"];
-            Assert.True(found == version, $"{InstallDirectory} has {package} {found}, the lint is pinned to {version}. Reinstall: {InstallCommand}");
-        }
+        var node = await Installation.RequireAsync();
 
         // The documents beside the configuration: Redocly's ignore file names them relative to itself.
         var work = Directory.CreateTempSubdirectory("datameesh-openapi-lint-");
@@ -91,12 +76,7 @@ internal static class OpenApiLinters
         }
     }
 
-    private static string Bin(string package, params string[] path) => Path.Combine([InstallDirectory, "node_modules", package, .. path]);
+    private static string Bin(string package, params string[] path) => Path.Combine([Installation.InstallDirectory, "node_modules", package, .. path]);
 
     private static string Severity(int? spectral) => spectral switch { 0 => "error", 1 => "warning", 2 => "info", _ => "hint" };
-
-    internal static string? FindOnPath(string executable) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, executable))
-            .FirstOrDefault(File.Exists);
 }

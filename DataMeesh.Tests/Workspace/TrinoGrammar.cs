@@ -16,37 +16,22 @@ internal static class TrinoGrammar
     /// <summary>Where the checker, its package.json and its lock file are (in the checkout).</summary>
     public static readonly string CheckerDirectory = Path.Combine(Infrastructure.ProjectProcess.FindRepositoryRoot(), "DataMeesh.Tests", "Workspace", "TrinoSql");
 
-    /// <summary>Where the package is installed: DATAMEESH_TRINO_PARSER, else ~/.cache/datameesh/trino-sql-parser.</summary>
-    public static string InstallDirectory =>
-        Environment.GetEnvironmentVariable("DATAMEESH_TRINO_PARSER") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "datameesh", "trino-sql-parser");
-
-    private static string InstallCommand =>
-        $"mkdir -p {InstallDirectory} && cp {CheckerDirectory}/package.json {CheckerDirectory}/package-lock.json {InstallDirectory}/ " +
-        $"&& npm ci --prefix {InstallDirectory} (what .ci/run does; Node 20 or later and the npm registry needed)";
+    /// <summary>The package, installed from CheckerDirectory's lock file by .ci/run (DATAMEESH_TRINO_PARSER, else ~/.cache/datameesh/trino-sql-parser).</summary>
+    public static readonly Infrastructure.NpmCheckers Installation = new("the Trino grammar check", CheckerDirectory, "DATAMEESH_TRINO_PARSER",
+        "trino-sql-parser", new Dictionary<string, string> { [Package] = Version });
 
     public sealed record Result(string Origin, IReadOnlyList<string> Errors, IReadOnlyList<string> Tables);
 
     /// <summary>Parses each statement; one result per statement, in order.</summary>
     public static async Task<IReadOnlyList<Result>> ParseAsync(IReadOnlyList<(string Origin, string Sql)> statements)
     {
-        var node = FindNode() ?? throw new Xunit.Sdk.XunitException(
-            $"node is not on PATH: the Trino grammar check runs {Package} {Version} on Node 20 or later (apt-get install -y nodejs npm).");
-        var installed = Path.Combine(InstallDirectory, "node_modules", Package, "package.json");
-        if (!File.Exists(installed))
-        {
-            Assert.Fail($"{Package} {Version} is not installed in {InstallDirectory}. Install it: {InstallCommand}");
-        }
-
-        var version = (string?)JsonNode.Parse(await File.ReadAllTextAsync(installed))?["version"];
-        Assert.True(version == Version, $"{InstallDirectory} has {Package} {version}, the check is pinned to {Version}. Reinstall: {InstallCommand}");
+        var node = await Installation.RequireAsync();
 
         var input = Path.GetTempFileName();
         try
         {
             await File.WriteAllTextAsync(input, JsonSerializer.Serialize(statements.Select(s => new { origin = s.Origin, sql = s.Sql })));
-            var run = await ProcessResult.RunAsync(node, [Path.Combine(CheckerDirectory, "validate-trino-sql.mjs"), InstallDirectory, input],
+            var run = await ProcessResult.RunAsync(node, [Path.Combine(CheckerDirectory, "validate-trino-sql.mjs"), Installation.InstallDirectory, input],
                 new Dictionary<string, string?>(), TimeSpan.FromMinutes(3));
             Assert.True(run.ExitCode == 0, $"The Trino grammar check did not run: {run.Describe()}");
 
@@ -62,9 +47,4 @@ internal static class TrinoGrammar
             File.Delete(input);
         }
     }
-
-    private static string? FindNode() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(directory => Path.Combine(directory, "node"))
-            .FirstOrDefault(File.Exists);
 }
