@@ -87,6 +87,12 @@ public sealed class MigratedDatabases : IAsyncLifetime
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
+        return await ReadRowsAsync(reader);
+    }
+
+    /// <summary>Every remaining row of <paramref name="reader"/>, SQL NULL as null.</summary>
+    public static async Task<List<object?[]>> ReadRowsAsync(NpgsqlDataReader reader)
+    {
         var rows = new List<object?[]>();
         while (await reader.ReadAsync())
         {

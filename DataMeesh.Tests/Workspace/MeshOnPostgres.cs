@@ -151,19 +151,7 @@ internal sealed partial class MeshOnPostgres
             var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
             var numeric = Enumerable.Range(0, reader.FieldCount).Select(i => reader.GetFieldType(i) is var t
                 && (t == typeof(int) || t == typeof(long) || t == typeof(short) || t == typeof(decimal) || t == typeof(double) || t == typeof(float))).ToList();
-            var rows = new List<object?[]>();
-            while (await reader.ReadAsync())
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                }
-
-                rows.Add(row);
-            }
-
-            return new Result(columns, numeric, rows);
+            return new Result(columns, numeric, await MigratedDatabases.ReadRowsAsync(reader));
         }
     }
 
