@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using DataMeesh.DataProducts.Catalog;
 using DataMeesh.DataProducts.Rows;
 using Microsoft.AspNetCore.Http;
@@ -17,7 +18,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
         params (string Property, string Dataset, string ForeignKey)[] children)
     {
         var request = ByKey(context, dataset, key);
-        using var buffer = new PooledBuffer(4096);
+        using var buffer = new ArrayPoolBufferWriter<byte>(4096);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             var nested = children.Select(child =>

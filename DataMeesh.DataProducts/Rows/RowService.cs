@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data;
 using System.Text.Json;
+using CommunityToolkit.HighPerformance.Buffers;
 using DataMeesh.DataProducts.Api;
 using DataMeesh.DataProducts.Database;
 using Microsoft.AspNetCore.Http;
@@ -29,7 +30,7 @@ public sealed class RowService(DataPlane dataPlane)
     /// </summary>
     public async Task WritePageAsync(HttpContext context, RowRequest request)
     {
-        using var buffer = new PooledBuffer(32 * 1024);
+        using var buffer = new ArrayPoolBufferWriter<byte>(32 * 1024);
         await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
