@@ -163,6 +163,7 @@ public sealed class SeederBehaviourTests : DatabaseScope
         var databases = await NewMigratedPairAsync();
         var collector = new ActivityCollector();
         var builder = SeedRunner.HostBuilder(databases);
+        builder.Configuration[Microsoft.Extensions.Hosting.Extensions.SdkDisabledKey] = "false"; // no collector here: spans are built only when asked for
         builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(collector));
         using var host = builder.Build();
         await host.StartAsync();
