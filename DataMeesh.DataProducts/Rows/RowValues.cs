@@ -57,14 +57,66 @@ internal static class RowValues
         switch (type.Kind)
         {
             case ValueKind.Integer: writer.WriteNumberValue(reader.GetFieldValue<long>(ordinal)); break;
-            case ValueKind.Decimal: writer.WriteNumberValue(reader.GetFieldValue<decimal>(ordinal)); break;
+            case ValueKind.Decimal: WriteJsonNumeric(writer, reader, ordinal); break;
             case ValueKind.Double: writer.WriteNumberValue(reader.GetFieldValue<double>(ordinal)); break;
             case ValueKind.Boolean: writer.WriteBooleanValue(reader.GetFieldValue<bool>(ordinal)); break;
             case ValueKind.Date: writer.WriteStringValue(CursorValue.Format(reader.GetFieldValue<DateOnly>(ordinal))); break;
             case ValueKind.Timestamp: writer.WriteStringValue(reader.GetFieldValue<DateTime>(ordinal)); break;
-            case ValueKind.Text: writer.WriteStringValue(reader.GetFieldValue<string>(ordinal)); break;
+            case ValueKind.Text: WriteJsonText(writer, reader, ordinal); break;
             default: writer.WriteStringValue(reader.GetValue(ordinal).ToString()); break;
         }
+    }
+
+    /// <summary>Values longer than this are read as .NET values; the per-thread scratch buffer never grows beyond it.</summary>
+    private const int MaxRawValueBytes = 16 * 1024;
+
+    [ThreadStatic] private static byte[]? rawScratch;
+
+    /// <summary>
+    /// The value's bytes as PostgreSQL sent them (results are binary; text is UTF-8, the client encoding Npgsql sets), in a
+    /// per-thread buffer valid until the next call; empty when the value is longer than <see cref="MaxRawValueBytes"/>.
+    /// </summary>
+    private static ReadOnlySpan<byte> RawValue(NpgsqlDataReader reader, int ordinal)
+    {
+        var length = reader.GetBytes(ordinal, 0, null, 0, 0);
+        if (length > MaxRawValueBytes)
+        {
+            return default;
+        }
+
+        var buffer = rawScratch ??= new byte[MaxRawValueBytes];
+        return buffer.AsSpan(0, (int)reader.GetBytes(ordinal, 0, buffer, 0, (int)length));
+    }
+
+    /// <summary>
+    /// Text straight from its UTF-8 bytes: decoding it into a string only for the writer to validate and encode it back
+    /// was the largest part of a page's per-row work. The writer still validates and escapes it as it does a string.
+    /// </summary>
+    private static void WriteJsonText(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal)
+    {
+        var utf8 = RawValue(reader, ordinal);
+        if (utf8.IsEmpty)
+        {
+            writer.WriteStringValue(reader.GetFieldValue<string>(ordinal)); // empty, or longer than the scratch buffer
+            return;
+        }
+
+        writer.WriteStringValue(utf8);
+    }
+
+    /// <summary>
+    /// A numeric as the digits PostgreSQL sent (<see cref="NumericText"/>): the text the decimal gave, and numbers beyond a
+    /// decimal's 29 digits no longer fail. NaN and the infinities have no JSON number; they failed before as they do now.
+    /// </summary>
+    private static void WriteJsonNumeric(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal)
+    {
+        Span<byte> text = stackalloc byte[256];
+        if (!NumericText.TryFormat(RawValue(reader, ordinal), text, out var written))
+        {
+            throw new InvalidCastException($"Column {reader.GetName(ordinal)} holds a numeric that is not a finite number of at most 250 characters (NaN, an infinity, or a longer one): it has no JSON number.");
+        }
+
+        writer.WriteRawValue(text[..written], skipInputValidation: true);
     }
 
     /// <summary>
