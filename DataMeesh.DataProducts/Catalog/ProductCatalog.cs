@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 
 namespace DataMeesh.DataProducts.Catalog;
@@ -6,6 +7,10 @@ namespace DataMeesh.DataProducts.Catalog;
 public sealed record Column(ColumnDefinition Definition, ColumnType Type, bool Nullable, bool PrimaryKey, bool Unique)
 {
     public string Name => Definition.Name;
+
+    /// <summary>The name as a JSON property, encoded once: a page writes it once per row.</summary>
+    internal JsonEncodedText JsonName { get; } = JsonEncodedText.Encode(Definition.Name);
+
     public bool Pii => Definition.Pii;
     public string Classification => Pii ? "pii" : "internal";
 }

@@ -84,14 +84,11 @@ public static class DataProductExtensions
     /// HEAD wherever GET is (RFC 9110: the same headers, no body): the request is routed as the GET, and the method is
     /// HEAD again before the response starts, so the server sends the headers and drops the body.
     /// </summary>
-    private static async Task HeadAsGet(HttpContext context, RequestDelegate next)
-    {
-        if (!HttpMethods.IsHead(context.Request.Method))
-        {
-            await next(context);
-            return;
-        }
+    private static Task HeadAsGet(HttpContext context, RequestDelegate next) =>
+        HttpMethods.IsHead(context.Request.Method) ? HeadAsync(context, next) : next(context); // no async frame for the rest
 
+    private static async Task HeadAsync(HttpContext context, RequestDelegate next)
+    {
         context.Request.Method = HttpMethods.Get;
         context.Response.OnStarting(() =>
         {

@@ -9,22 +9,17 @@ namespace DataMeesh.DataProducts.Rows;
 /// <summary>Reads a column's value as its kind's .NET type, and writes it as JSON or as a CSV cell without boxing.</summary>
 internal static class RowValues
 {
-    /// <summary>
-    /// The JSON property names of <paramref name="columns"/>: a page writes each name once per row, and a name encoded
-    /// once (column names come only from the catalog) skips escaping and transcoding.
-    /// </summary>
+    /// <summary>The JSON property names of <paramref name="columns"/>, encoded once per column (<see cref="Column.JsonName"/>).</summary>
     public static JsonEncodedText[] JsonNames(IReadOnlyList<Column> columns)
     {
         var names = new JsonEncodedText[columns.Count];
         for (var i = 0; i < names.Length; i++)
         {
-            names[i] = EncodedNames.GetOrAdd(columns[i].Name, static name => JsonEncodedText.Encode(name));
+            names[i] = columns[i].JsonName;
         }
 
         return names;
     }
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonEncodedText> EncodedNames = new(StringComparer.Ordinal);
 
     public static object? Read(NpgsqlDataReader reader, int ordinal, ColumnType type)
     {
