@@ -98,6 +98,8 @@ public sealed class RowService(DataPlane dataPlane)
             }
 
             rows++;
+            // Only the page's last row gives the cursor its sort values; the others are written without boxing them.
+            var isLastOfPage = rows == request.Limit;
             writer.WriteStartObject();
             for (var i = 0; i < selected.Count; i++)
             {
@@ -108,7 +110,7 @@ public sealed class RowService(DataPlane dataPlane)
                     writer.WritePropertyName(names[i]);
                 }
 
-                if (isSortColumn[i])
+                if (isSortColumn[i] && isLastOfPage)
                 {
                     values[i] = RowValues.Read(reader, i, type);
                     if (written)

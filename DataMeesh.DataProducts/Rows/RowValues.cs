@@ -62,41 +62,44 @@ internal static class RowValues
         }
     }
 
-    /// <summary>Values longer than this are read as .NET values; the per-thread scratch buffer never grows beyond it.</summary>
-    private const int MaxRawValueBytes = 16 * 1024;
+    /// <summary>Size of the per-thread buffer values are copied into from the reader; longer text is written in pieces.</summary>
+    private const int RawChunkBytes = 16 * 1024;
 
     [ThreadStatic] private static byte[]? rawScratch;
 
     /// <summary>
-    /// The value's bytes as PostgreSQL sent them (results are binary; text is UTF-8, the client encoding Npgsql sets), in a
-    /// per-thread buffer valid until the next call; empty when the value is longer than <see cref="MaxRawValueBytes"/>.
+    /// Copies up to <see cref="RawChunkBytes"/> of the value's bytes, from <paramref name="offset"/>, as PostgreSQL sent them
+    /// (results are binary; text is UTF-8, the client encoding Npgsql sets) into a per-thread buffer valid until the next call.
     /// </summary>
-    private static ReadOnlySpan<byte> RawValue(NpgsqlDataReader reader, int ordinal)
+    private static ReadOnlySpan<byte> RawChunk(NpgsqlDataReader reader, int ordinal, long offset = 0)
     {
-        var length = reader.GetBytes(ordinal, 0, null, 0, 0);
-        if (length > MaxRawValueBytes)
-        {
-            return default;
-        }
-
-        var buffer = rawScratch ??= new byte[MaxRawValueBytes];
-        return buffer.AsSpan(0, (int)reader.GetBytes(ordinal, 0, buffer, 0, (int)length));
+        var buffer = rawScratch ??= new byte[RawChunkBytes];
+        return buffer.AsSpan(0, (int)reader.GetBytes(ordinal, offset, buffer, 0, buffer.Length));
     }
 
     /// <summary>
     /// Text straight from its UTF-8 bytes: decoding it into a string only for the writer to validate and encode it back
-    /// was the largest part of a page's per-row work. The writer still validates and escapes it as it does a string.
+    /// was the largest part of a page's per-row work. The writer validates and escapes it as it does a string; a value
+    /// longer than the buffer goes out in segments (the writer joins characters split between them).
     /// </summary>
     private static void WriteJsonText(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal)
     {
-        var utf8 = RawValue(reader, ordinal);
-        if (utf8.IsEmpty)
+        var chunk = RawChunk(reader, ordinal);
+        if (chunk.Length < RawChunkBytes)
         {
-            writer.WriteStringValue(reader.GetFieldValue<string>(ordinal)); // empty, or longer than the scratch buffer
+            writer.WriteStringValue(chunk);
             return;
         }
 
-        writer.WriteStringValue(utf8);
+        long offset = 0;
+        while (!chunk.IsEmpty)
+        {
+            writer.WriteStringValueSegment(chunk, isFinalSegment: false);
+            offset += chunk.Length;
+            chunk = RawChunk(reader, ordinal, offset);
+        }
+
+        writer.WriteStringValueSegment(ReadOnlySpan<byte>.Empty, isFinalSegment: true);
     }
 
     /// <summary>
@@ -106,7 +109,7 @@ internal static class RowValues
     private static void WriteJsonNumeric(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal)
     {
         Span<byte> text = stackalloc byte[256];
-        if (!NumericText.TryFormat(RawValue(reader, ordinal), text, out var written))
+        if (!NumericText.TryFormat(RawChunk(reader, ordinal), text, out var written))
         {
             throw new InvalidCastException($"Column {reader.GetName(ordinal)} holds a numeric that is not a finite number of at most 250 characters (NaN, an infinity, or a longer one): it has no JSON number.");
         }
