@@ -48,7 +48,7 @@ public static class Extensions
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         // Telemetry is built for a collector (the AppHost sets the OTLP endpoint, so does any collector-based deployment).
-        // With none, every request built its spans and metric points only for them to be dropped: 11% of the API's CPU on
+        // With none, every request built its spans and metric points only for them to be dropped: 3-11% of the API's CPU on
         // GET /orders/{id} (bench/README.md). So without an endpoint the SDK is off, unless OTEL_SDK_DISABLED=false asks
         // for it (tests that collect spans in-process do).
         if (!HasOtlpEndpoint(builder.Configuration) && builder.Configuration[SdkDisabledKey] is null)

@@ -121,7 +121,7 @@ public sealed class ApiHostTests : DatabaseScope
     [Fact]
     public async Task Without_a_collector_the_api_builds_no_spans()
     {
-        // No OTLP endpoint: spans would only be built to be dropped (11% of a read's CPU, bench/README.md), so the SDK
+        // No OTLP endpoint: spans would only be built to be dropped (3-11% of a read's CPU, bench/README.md), so the SDK
         // is off, also for the instrumentations Aspire's Npgsql integration registers. The test above turns it on.
         var connectionString = await NewDatabaseAsync("api");
         var collector = new ActivityCollector();
