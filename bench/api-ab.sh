@@ -17,6 +17,7 @@ port_b=$((port_a + 1))
 duration=${BENCH_DURATION:-10}
 rounds=${BENCH_ROUNDS:-5}
 connections=${BENCH_CONNECTIONS:-32}
+warmup=${BENCH_WARMUP:-45} # seconds of GET /orders/{id} per API before the runs; under half of it on the rows page
 work=$(mktemp -d /tmp/datameesh-bench-ab.XXXXXX)
 builds=$(mktemp -d /tmp/datameesh-bench-ab-builds.XXXXXX)
 # shellcheck source=bench/lib/sales-api.sh
@@ -49,8 +50,8 @@ page_of() { curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$1$firs
 [ "$(page_of "$port_a")" = "$(page_of "$port_b")" ] || echo "note: the two builds serve different first pages"
 for port in "$port_a" "$port_b"; do
   # Warm-up until the tiered JIT has optimised the hot paths (bench/api.sh: ~40 s with both cores saturated).
-  wrk -t2 -c"$connections" -d45s -s "$work/orders.lua" "http://127.0.0.1:$port" >/dev/null
-  wrk -t2 -c"$connections" -d20s -H "Authorization: Bearer $token" "http://127.0.0.1:$port$first_page" >/dev/null
+  wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/orders.lua" "http://127.0.0.1:$port" >/dev/null
+  wrk -t2 -c"$connections" -d"$((warmup * 4 / 9 + 1))s" -H "Authorization: Bearer $token" "http://127.0.0.1:$port$first_page" >/dev/null
 done
 
 echo "$rounds rounds of ${duration}s runs, A and B alternating ($connections connections)..."

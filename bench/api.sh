@@ -21,6 +21,7 @@ api_port=${BENCH_API_PORT:-55452}
 duration=${BENCH_DURATION:-15}
 rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
+warmup=${BENCH_WARMUP:-60} # seconds of GET /orders/{id} before the runs; a third of it on the rows page
 work=$(mktemp -d /tmp/datameesh-bench-api.XXXXXX)
 # shellcheck source=bench/lib/sales-api.sh
 . "$repo/bench/lib/sales-api.sh"
@@ -77,8 +78,8 @@ SELECT $(select_list_of orders) FROM public."orders" ORDER BY "order_id" LIMIT 1
 SQL
 # Warm-up at full concurrency until the steady state: with both cores saturated, the tiered JIT needs ~40 s to move the
 # hot paths to optimised code (measured: the API's CPU per request falls to a third over that time).
-wrk -t2 -c"$connections" -d60s -s "$work/orders.lua" "$base" >/dev/null
-wrk -t2 -c"$connections" -d20s -H "$auth" "$base$first_page" >/dev/null
+wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/orders.lua" "$base" >/dev/null
+wrk -t2 -c"$connections" -d"$((warmup / 3 + 1))s" -H "$auth" "$base$first_page" >/dev/null
 pgbench_cpu "$work/lookup.sql" >/dev/null
 for round in $(seq 1 "$rounds"); do
   read -r api_rps api_us api_db_us < <(wrk_cpu "$api_pid" "$work/wrk-orders.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base")

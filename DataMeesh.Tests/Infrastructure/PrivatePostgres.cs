@@ -59,12 +59,7 @@ public abstract class PrivatePostgres : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LocalPorts.Free();
 
     private static string? FindBinaries()
     {

@@ -70,19 +70,7 @@ public sealed partial class WithoutDockerRecipeTests
         Assert.All(ServicePorts, port => Assert.True(IsFree(port), $"the recipe left a service on port {port}"));
     }
 
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool IsFree(int port) => LocalPorts.IsFree(port);
 
     [GeneratedRegex(@"```bash\n(?<body>.*?)```", RegexOptions.Singleline)]
     private static partial Regex BashBlock();

@@ -78,12 +78,7 @@ internal sealed class TokenServiceProcess : IDisposable
         return (process, url);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LocalPorts.Free();
 
     private static async Task WaitForHealthAsync(string url, ProjectProcess process, string what, string path = "/health")
     {
