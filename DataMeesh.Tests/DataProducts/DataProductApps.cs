@@ -37,6 +37,13 @@ public class DataProductApps : IAsyncLifetime
     internal DataProductApps(string? adminConnectionString) => Databases = new MigratedDatabases(adminConnectionString);
 
     public MigratedDatabases Databases { get; }
+
+    /// <summary>
+    /// The day the sample is seeded as of: today, so the freshness SLAs hold as they would on a fresh load. Tests place
+    /// their own rows relative to it, never relative to a second read of the clock (which could fall on the next day).
+    /// </summary>
+    public DateOnly AsOf { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
+
     public WebApplicationFactory<SalesApi::Program> Sales { get; private set; } = null!;
     public WebApplicationFactory<MarketingApi::Program> Marketing { get; private set; } = null!;
 
@@ -86,7 +93,7 @@ public class DataProductApps : IAsyncLifetime
         await Databases.InitializeAsync();
         if (SeedBeforeStart)
         {
-            await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(Scale, asOf: DateOnly.FromDateTime(DateTime.UtcNow)));
+            await SeedRunner.SeedOrThrowAsync(Databases, SeedRunner.Options(Scale, asOf: AsOf));
         }
 
         Sales = Configure(new WebApplicationFactory<SalesApi::Program>(), "sales", Databases.Sales);

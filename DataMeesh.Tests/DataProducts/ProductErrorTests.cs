@@ -100,7 +100,7 @@ public sealed class ProductErrorTests(DataProductApps apps) : IClassFixture<Data
     public async Task A_unique_constraint_names_the_request_fields_never_the_constraint()
     {
         var writer = apps.Client("marketing", "marketing-writer");
-        var day = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-400)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = apps.AsOf.AddDays(-400).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture); // before every seeded campaign day
         var metrics = new { metricDate = day, impressions = 100, clicks = 10, conversions = 1, costPerClick = 1.5m };
         await (await writer.PostJsonAsync("/campaigns/2/metrics", metrics)).JsonAsync(HttpStatusCode.Created);
 
