@@ -74,7 +74,7 @@ public sealed class RowService(DataPlane dataPlane)
     {
         var sort = request.EffectiveSort;
         var selected = RowSql.SelectedColumns(request, sort);
-        var names = RowValues.JsonNames(request.Fields);
+        var fields = request.Fields;
         // Where each sort column is read: only those values are kept (boxed), to build the next page's cursor.
         var sortOrdinals = new int[sort.Count];
         var isSortColumn = new bool[selected.Count];
@@ -104,10 +104,10 @@ public sealed class RowService(DataPlane dataPlane)
             for (var i = 0; i < selected.Count; i++)
             {
                 var type = selected[i].Type;
-                var written = i < names.Length;
+                var written = i < fields.Count;
                 if (written)
                 {
-                    writer.WritePropertyName(names[i]);
+                    writer.WritePropertyName(fields[i].JsonName);
                 }
 
                 if (isSortColumn[i] && isLastOfPage)
@@ -187,11 +187,11 @@ public sealed class RowService(DataPlane dataPlane)
         }
 
         writer.WriteStartObject();
-        var names = RowValues.JsonNames(request.Fields);
-        for (var i = 0; i < names.Length; i++)
+        var fields = request.Fields;
+        for (var i = 0; i < fields.Count; i++)
         {
-            writer.WritePropertyName(names[i]);
-            RowValues.WriteJson(writer, reader, i, request.Fields[i].Type);
+            writer.WritePropertyName(fields[i].JsonName);
+            RowValues.WriteJson(writer, reader, i, fields[i].Type);
         }
 
         foreach (var (property, rows) in nested)

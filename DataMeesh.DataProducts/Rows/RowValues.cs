@@ -9,18 +9,6 @@ namespace DataMeesh.DataProducts.Rows;
 /// <summary>Reads a column's value as its kind's .NET type, and writes it as JSON or as a CSV cell without boxing.</summary>
 internal static class RowValues
 {
-    /// <summary>The JSON property names of <paramref name="columns"/>, encoded once per column (<see cref="Column.JsonName"/>).</summary>
-    public static JsonEncodedText[] JsonNames(IReadOnlyList<Column> columns)
-    {
-        var names = new JsonEncodedText[columns.Count];
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = columns[i].JsonName;
-        }
-
-        return names;
-    }
-
     public static object? Read(NpgsqlDataReader reader, int ordinal, ColumnType type)
     {
         if (reader.IsDBNull(ordinal))
