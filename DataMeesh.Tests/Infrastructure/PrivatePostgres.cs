@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using Testcontainers.PostgreSql;
 
@@ -36,7 +34,7 @@ public abstract class PrivatePostgres : IAsyncDisposable
     /// <param name="maxPreparedTransactions">0 gives a server as PostgreSQL configures one by default.</param>
     public static async Task<PrivatePostgres> StartNewAsync(int maxPreparedTransactions = PreparedTransactions)
     {
-        var port = FreePort();
+        var port = LocalPorts.Free();
         if (FindBinaries() is { } binaries)
         {
             var cluster = new LocalCluster(binaries, port, maxPreparedTransactions);
@@ -58,8 +56,6 @@ public abstract class PrivatePostgres : IAsyncDisposable
                 "Docker was not usable: " + e.Message, e);
         }
     }
-
-    private static int FreePort() => LocalPorts.Free();
 
     private static string? FindBinaries()
     {

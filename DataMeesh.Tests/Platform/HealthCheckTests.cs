@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using DataMeesh.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DataMeesh.Tests.Platform;
@@ -35,7 +36,7 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Trino_check_is_unhealthy_when_nothing_listens()
     {
-        var port = FreePort();
+        var port = LocalPorts.Free();
         var result = await new TrinoStartupCheck(() => new Uri($"http://127.0.0.1:{port}/")).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
     }
@@ -75,16 +76,9 @@ public sealed class HealthCheckTests
     [Fact]
     public async Task Tcp_check_is_unhealthy_when_nothing_listens()
     {
-        var port = FreePort();
+        var port = LocalPorts.Free();
         var result = await new TcpListeningCheck(() => ("127.0.0.1", port)).CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>Answers one HTTP request with a JSON body and remembers the path asked for.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using DataMeesh.Tests.Infrastructure;
 using DataMeesh.Tests.Platform;
@@ -27,7 +25,7 @@ public sealed partial class WithoutDockerRecipeTests
         Assert.Matches(ServerLine(), recipe);
         foreach (var port in ServicePorts)
         {
-            Assert.True(IsFree(port), $"Port {port} is in use: the recipe's services listen there (launchSettings.json). Stop what uses it.");
+            Assert.True(LocalPorts.IsFree(port), $"Port {port} is in use: the recipe's services listen there (launchSettings.json). Stop what uses it.");
         }
 
         await using var server = await PrivatePostgres.StartNewAsync();
@@ -67,10 +65,8 @@ public sealed partial class WithoutDockerRecipeTests
             work.Delete(recursive: true);
         }
 
-        Assert.All(ServicePorts, port => Assert.True(IsFree(port), $"the recipe left a service on port {port}"));
+        Assert.All(ServicePorts, port => Assert.True(LocalPorts.IsFree(port), $"the recipe left a service on port {port}"));
     }
-
-    private static bool IsFree(int port) => LocalPorts.IsFree(port);
 
     [GeneratedRegex(@"```bash\n(?<body>.*?)```", RegexOptions.Singleline)]
     private static partial Regex BashBlock();

@@ -1,7 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text.Json;
 using DataMeesh.Tests.Infrastructure;
@@ -34,7 +32,7 @@ internal sealed class TokenServiceProcess : IDisposable
     /// <summary>Starts the service on <paramref name="port"/> (or a free one) and waits until /health answers.</summary>
     public static async Task<TokenServiceProcess> StartAsync(string? jupyterHubUrl = null, int? port = null)
     {
-        var url = $"http://127.0.0.1:{port ?? FreePort()}";
+        var url = $"http://127.0.0.1:{port ?? LocalPorts.Free()}";
         var signingKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var developerKey = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var process = ProjectProcess.Start("DataMeesh.TokenService", [], new Dictionary<string, string?>
@@ -63,7 +61,7 @@ internal sealed class TokenServiceProcess : IDisposable
     /// <summary>A domain API as an operator runs it, configured exactly as the AppHost configures it (PlatformContract.ApiEnv).</summary>
     public async Task<(ProjectProcess Process, string Url)> StartApiAsync(string domain, string connectionString)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{LocalPorts.Free()}";
         var process = ProjectProcess.Start(domain == "sales" ? "DataMeesh.SalesApi" : "DataMeesh.MarketingApi", [], new Dictionary<string, string?>
         {
             [$"ConnectionStrings__{domain}"] = connectionString,
@@ -77,8 +75,6 @@ internal sealed class TokenServiceProcess : IDisposable
         await WaitForHealthAsync(url, process, $"the {domain} API", path: "/alive");
         return (process, url);
     }
-
-    public static int FreePort() => LocalPorts.Free();
 
     private static async Task WaitForHealthAsync(string url, ProjectProcess process, string what, string path = "/health")
     {

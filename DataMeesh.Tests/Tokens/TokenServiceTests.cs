@@ -139,7 +139,7 @@ public sealed class TokenServiceTests(TokenMesh mesh) : IClassFixture<TokenMesh>
     public async Task The_service_does_not_start_without_a_signing_key()
     {
         var run = await ProjectProcess.RunAsync("DataMeesh.TokenService", [],
-            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{TokenServiceProcess.FreePort()}", [PlatformContract.TokenEnv.SigningKey] = null },
+            new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Infrastructure.LocalPorts.Free()}", [PlatformContract.TokenEnv.SigningKey] = null },
             TimeSpan.FromMinutes(1));
 
         Assert.Equal(2, run.ExitCode);

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using DataMeesh.Tests.Infrastructure;
-using DataMeesh.Tests.Tokens;
 
 namespace DataMeesh.Tests.Workspace;
 
@@ -39,7 +38,7 @@ internal sealed class DebianJupyterHub : IAsyncDisposable
     public string Home(string user) => Path.Combine(work.FullName, "homes", user);
 
     /// <summary>Picks the hub's public port now, so the token service can be told the hub's address before the hub starts.</summary>
-    public static int ReservePort() => TokenServiceProcess.FreePort();
+    public static int ReservePort() => LocalPorts.Free();
 
     /// <summary>
     /// Starts the hub on <paramref name="port"/> with <paramref name="platform"/> as the container's environment (what the
@@ -72,8 +71,8 @@ internal sealed class DebianJupyterHub : IAsyncDisposable
             ["DATAMEESH_HOMES"] = Path.Combine(work.FullName, "homes"),
             ["DATAMEESH_TEMPLATES"] = PlatformFiles.PathOf("notebooks"),
             ["DATAMEESH_TEST_HUB_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["DATAMEESH_TEST_HUB_API_PORT"] = TokenServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["DATAMEESH_TEST_PROXY_API_PORT"] = TokenServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DATAMEESH_TEST_HUB_API_PORT"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DATAMEESH_TEST_PROXY_API_PORT"] = LocalPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["DATAMEESH_TEST_DRIVER_TOKEN"] = driverToken,
             ["DATAMEESH_TEST_STAND_IN"] = Path.Combine(testFiles, "stand_in_server.py"),
             ["DATAMEESH_STAND_IN_NOTEBOOK"] = notebook,
