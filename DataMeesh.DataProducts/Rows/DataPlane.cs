@@ -17,11 +17,16 @@ public sealed class DataPlane(NpgsqlDataSource dataSource)
     /// <summary>The role the data plane of <paramref name="domain"/> runs as (created by the platform migration).</summary>
     public static string RoleOf(string domain) => DomainRoles.ApiOf(domain);
 
+    /// <summary>The size of the buffer each data-plane connection reads results into.</summary>
+    public const int ResultReadBufferBytes = 64 * 1024;
+
     /// <summary>
     /// Makes a connection that logs in as the configured user run every statement as the domain's <c>_api</c> role, named
     /// <c>{domain}-api</c> in <c>pg_stat_activity</c>. The data plane never changes session state outside a transaction, so
     /// a pooled connection needs no reset when it is handed back (which would also drop prepared statements), and the few
     /// statement shapes the API issues are prepared once per connection instead of parsed and planned on every request.
+    /// Results are read in 64 KB instead of Npgsql's 8 KB: a page of 100 rows (~12 KB) then arrives in one read, not two
+    /// or three (measured: 4 % less API CPU per page, bench/README.md); 32 pooled connections hold 2 MB of it.
     /// </summary>
     public static void Configure(NpgsqlConnectionStringBuilder connection, string domain)
     {
@@ -29,6 +34,7 @@ public sealed class DataPlane(NpgsqlDataSource dataSource)
         connection.NoResetOnClose = true;
         connection.MaxAutoPrepare = 64;
         connection.AutoPrepareMinUsages = 2;
+        connection.ReadBufferSize = ResultReadBufferBytes;
         RunAs(connection, RoleOf(domain));
     }
 

@@ -9,14 +9,14 @@ namespace DataMeesh.DataProducts.Rows;
 /// <summary>Reads a column's value as its kind's .NET type, and writes it as JSON or as a CSV cell without boxing.</summary>
 internal static class RowValues
 {
-    public static object? Read(NpgsqlDataReader reader, int ordinal, ColumnType type)
+    public static object? Read(NpgsqlDataReader reader, int ordinal, ValueKind kind)
     {
         if (reader.IsDBNull(ordinal))
         {
             return null;
         }
 
-        return type.Kind switch
+        return kind switch
         {
             ValueKind.Integer => reader.GetFieldValue<long>(ordinal),
             ValueKind.Decimal => reader.GetFieldValue<decimal>(ordinal),
@@ -29,7 +29,7 @@ internal static class RowValues
         };
     }
 
-    public static void WriteJson(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal, ColumnType type)
+    public static void WriteJson(Utf8JsonWriter writer, NpgsqlDataReader reader, int ordinal, ValueKind kind)
     {
         if (reader.IsDBNull(ordinal))
         {
@@ -37,7 +37,7 @@ internal static class RowValues
             return;
         }
 
-        switch (type.Kind)
+        switch (kind)
         {
             case ValueKind.Integer: writer.WriteNumberValue(reader.GetFieldValue<long>(ordinal)); break;
             case ValueKind.Decimal: WriteJsonNumeric(writer, reader, ordinal); break;

@@ -87,7 +87,7 @@ public sealed class JsonValueTests
             var buffer = new MemoryStream();
             await using (var writer = new Utf8JsonWriter(buffer))
             {
-                RowValues.WriteJson(writer, reader, 0, type);
+                RowValues.WriteJson(writer, reader, 0, type.Kind);
             }
 
             rows.Add((Encoding.UTF8.GetString(buffer.ToArray()), reader.GetString(1)));

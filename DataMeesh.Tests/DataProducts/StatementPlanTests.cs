@@ -52,4 +52,18 @@ public sealed class StatementPlanTests(DataProductApps apps) : IClassFixture<Dat
         Assert.True(generic >= requests - 1 - 5, $"generic plans {generic}, custom plans {custom}");
         Assert.False(await reader.ReadAsync(), "one statement text for one request shape");
     }
+
+    [Fact]
+    public void The_apis_data_source_is_the_configured_data_plane()
+    {
+        // What Aspire's Npgsql integration registered is what DataPlane.Configure asks for: without it every request would
+        // reset the connection and re-parse its statements, and a page would need several reads.
+        var dataPlane = apps.Sales.Services.GetRequiredService<DataPlane>();
+        var settings = new NpgsqlConnectionStringBuilder(dataPlane.DataSource.ConnectionString);
+        Assert.Equal("sales-api", settings.ApplicationName);
+        Assert.True(settings.NoResetOnClose);
+        Assert.Equal(64, settings.MaxAutoPrepare);
+        Assert.Equal(DataPlane.ResultReadBufferBytes, settings.ReadBufferSize);
+        Assert.Contains("-c role=" + DataPlane.RoleOf("sales"), settings.Options);
+    }
 }
