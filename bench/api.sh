@@ -6,6 +6,8 @@
 #      for both, the API process's CPU time per request against the database server's CPU time per request in the same
 #      run (from /proc/<pid>/stat of the API and of every PostgreSQL process): target API <= database. CPU per request
 #      does not depend on how busy the machine is, where throughput does. Rounds alternate API and pgbench; medians;
+#      GET /orders/{id} also against bench/bare-endpoint, the same statements and JSON with nothing else (no auth, no
+#      middleware, no catalog): the floor ASP.NET Core, Npgsql and the kernel set on this machine;
 #   3. a page 10,000 pages deep vs the first page (keyset cursor), median latency with wrk on one connection: target <= 1.2;
 #   4. CSV export of every order (Accept: text/csv)  vs  psql -c "COPY (SELECT ...) TO STDOUT (FORMAT csv)" of the same
 #      columns: throughput ratio (medians of three alternating runs), target >= 0.7; and the API's peak resident memory
@@ -18,6 +20,7 @@ scale=${1:-50000}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 pg_port=${BENCH_PG_PORT:-55451}
 api_port=${BENCH_API_PORT:-55452}
+bare_port=${BENCH_BARE_PORT:-$((api_port + 1))}
 duration=${BENCH_DURATION:-15}
 rounds=${BENCH_ROUNDS:-3}
 connections=${BENCH_CONNECTIONS:-32}
@@ -31,6 +34,7 @@ bench_start_server
 echo "building (Release), migrating and seeding --scale $scale (sales)..."
 dotnet build -c Release -v q -nologo "$repo/DataMeesh.Seeder" >/dev/null
 dotnet build -c Release -v q -nologo "$repo/DataMeesh.SalesApi" >/dev/null
+dotnet build -c Release -v q -nologo "$repo/bench/bare-endpoint" >/dev/null
 api_dll="$repo/DataMeesh.SalesApi/bin/Release/net10.0/DataMeesh.SalesApi.dll"
 bench_seed_sales "$api_dll" "$repo/DataMeesh.Seeder/bin/Release/net10.0/DataMeesh.Seeder.dll" "$scale"
 bench_token
@@ -66,31 +70,47 @@ select_list_of() { curl -sf "$base/datasets/$1" | python3 -c '
 import json, sys
 columns = json.load(sys.stdin)["columns"]
 print(", ".join(("CASE WHEN \"%s\" IS NULL THEN NULL ELSE %s END AS \"%s\"" % (c["name"], "\x27***\x27", c["name"])) if c["classification"] == "pii" else "\"%s\"" % c["name"] for c in columns))'; }
+order_sql="SELECT $(select_list_of orders) FROM public.\"orders\" WHERE \"order_id\" = \$1 ORDER BY \"order_id\" LIMIT 1"
+items_sql="SELECT $(select_list_of order_items) FROM public.\"order_items\" WHERE \"order_id\" = \$1 ORDER BY \"item_id\" LIMIT 1001"
 cat >"$work/order-with-items.sql" <<SQL
 \set id random(1, $max_order)
 \startpipeline
-SELECT $(select_list_of orders) FROM public."orders" WHERE "order_id" = :id ORDER BY "order_id" LIMIT 1;
-SELECT $(select_list_of order_items) FROM public."order_items" WHERE "order_id" = :id ORDER BY "item_id" LIMIT 1001;
+${order_sql//\$1/:id};
+${items_sql//\$1/:id};
 \endpipeline
 SQL
 cat >"$work/first-page.sql" <<SQL
 SELECT $(select_list_of orders) FROM public."orders" ORDER BY "order_id" LIMIT 101;
 SQL
+# The floor: the same statements on a connection as the API's (its role, its Npgsql settings) and the same JSON.
+BENCH_ORDER_SQL="$order_sql" BENCH_ITEMS_SQL="$items_sql" ConnectionStrings__sales="$connection;Options=-c role=sales_api" \
+ASPNETCORE_URLS="http://127.0.0.1:$bare_port" dotnet "$repo/bench/bare-endpoint/bin/Release/net10.0/BareEndpoint.dll" >"$work/bare.log" 2>&1 &
+bare_pid=$!
+api_pids+=("$bare_pid")
+bare="http://127.0.0.1:$bare_port"
+for _ in $(seq 1 100); do curl -sf "$bare/orders/1" >/dev/null 2>&1 && break; sleep 0.2; done
+for id in 1 "$((max_order / 2))" "$max_order"; do
+  [ "$(curl -sf "$bare/orders/$id")" = "$(curl -sf -H "$auth" "$base/orders/$id")" ] ||
+    { echo "the bare endpoint and the API answer GET /orders/$id differently:"; curl -s "$bare/orders/$id"; tail -n 20 "$work/bare.log"; exit 1; }
+done
 # Warm-up at full concurrency until the steady state: with both cores saturated, the tiered JIT needs ~40 s to move the
 # hot paths to optimised code (measured: the API's CPU per request falls to a third over that time).
 wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/orders.lua" "$base" >/dev/null
 wrk -t2 -c"$connections" -d"$((warmup / 3 + 1))s" -H "$auth" "$base$first_page" >/dev/null
+wrk -t2 -c"$connections" -d"$((warmup / 2 + 1))s" -s "$work/orders.lua" "$bare" >/dev/null
 pgbench_cpu "$work/lookup.sql" >/dev/null
 for round in $(seq 1 "$rounds"); do
   read -r api_rps api_us api_db_us < <(wrk_cpu "$api_pid" "$work/wrk-orders.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base")
   read -r lookup_tps _ < <(pgbench_cpu "$work/lookup.sql")
+  read -r bare_rps bare_us bare_db_us < <(wrk_cpu "$bare_pid" "$work/wrk-bare.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$bare")
   read -r same_tps same_db_us < <(pgbench_cpu "$work/order-with-items.sql")
   read -r page_rps page_us page_db_us < <(wrk_cpu "$api_pid" "$work/wrk-page.txt" -t2 -c"$connections" -d"${duration}s" -H "$auth" "$base$first_page")
   read -r page_tps page_pg_db_us < <(pgbench_cpu "$work/first-page.sql")
-  [ -n "$api_rps" ] && [ -n "$page_rps" ] || exit 1
-  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us" >>"$work/rounds.txt"
+  [ -n "$api_rps" ] && [ -n "$page_rps" ] && [ -n "$bare_rps" ] || exit 1
+  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us $bare_rps $bare_us $bare_db_us" >>"$work/rounds.txt"
   printf '   round %s: GET /orders/{id} %6.0f req/s (API %5.1f us, DB %5.1f us per request)   pgbench same statements %6.0f tps (DB %5.1f us)   PK lookup %6.0f tps\n' \
     "$round" "$api_rps" "$api_us" "$api_db_us" "$same_tps" "$same_db_us" "$lookup_tps"
+  printf '            bare endpoint  %6.0f req/s (API %5.1f us, DB %5.1f us per request)\n' "$bare_rps" "$bare_us" "$bare_db_us"
   printf '            rows page      %6.0f req/s (API %5.1f us, DB %5.1f us per request)   pgbench its statement   %6.0f tps (DB %5.1f us)\n' \
     "$page_rps" "$page_us" "$page_db_us" "$page_tps" "$page_pg_db_us"
 done
@@ -98,6 +118,8 @@ column_median() { awk "{ print $1 }" "$work/rounds.txt" | median; }
 same_ratio=$(column_median '$1 / $3')
 lookup_ratio=$(column_median '$1 / $2')
 api_cpu=$(column_median '$4'); api_db_cpu=$(column_median '$5'); same_db_cpu=$(column_median '$6')
+bare_ratio=$(column_median '$12 / $3')
+bare_cpu=$(column_median '$13'); api_over_bare=$(column_median '$4 - $13')
 page_ratio=$(column_median '$7 / $8')
 page_cpu=$(column_median '$9'); page_db_cpu=$(column_median '$10'); page_pg_db_cpu=$(column_median '$11')
 
@@ -158,6 +180,9 @@ printf '1. GET /orders/{id} (order + items) / pgbench running the same two state
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$api_cpu" "$api_db_cpu" "$same_db_cpu"
 printf '   (for scale: GET /orders/{id} / pgbench primary-key lookup of the order alone = %.2f)\n' "$lookup_ratio"
+printf '   floor (bench/bare-endpoint: the same statements and JSON, no auth, middleware or catalog): ratio %.2f, CPU %.1f us per request\n' \
+  "$bare_ratio" "$bare_cpu"
+printf '   the data product over the floor: %.1f us more API CPU per request (median of the rounds)\n' "$api_over_bare"
 printf '2. first rows page (limit 100) / pgbench running its statement: median ratio %.2f (target >= 0.50)\n' "$page_ratio"
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$page_cpu" "$page_db_cpu" "$page_pg_db_cpu"

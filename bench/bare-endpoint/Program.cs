@@ -1,0 +1,85 @@
+using System.Buffers;
+using System.Data;
+using System.Text.Json;
+using Npgsql;
+
+// The cheapest GET /orders/{id} there is on ASP.NET Core and Npgsql: the API's own two statements (BENCH_ORDER_SQL and
+// BENCH_ITEMS_SQL, $1 the order id) in one batch on a connection configured as the API's data plane, and the same JSON
+// document, with no authentication, authorization, middleware, catalog or masking. bench/api.sh measures the Sales API
+// against it in the same run: the difference is what the data product's features cost per request, the rest is the
+// framework, the driver and the kernel.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+var connection = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("sales"))
+{
+    NoResetOnClose = true,
+    MaxAutoPrepare = 64,
+    AutoPrepareMinUsages = 2,
+    ReadBufferSize = 64 * 1024,
+};
+await using var dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
+var orderSql = Required("BENCH_ORDER_SQL");
+var itemsSql = Required("BENCH_ITEMS_SQL");
+
+var app = builder.Build();
+app.MapGet("/orders/{id:long}", async (long id, HttpContext context) =>
+{
+    var json = new ArrayBufferWriter<byte>(4096);
+    await using (var writer = new Utf8JsonWriter(json))
+    {
+        await using var session = await dataSource.OpenConnectionAsync(context.RequestAborted);
+        await using var batch = new NpgsqlBatch(session)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(orderSql) { Parameters = { new NpgsqlParameter<long> { TypedValue = id } } },
+                new NpgsqlBatchCommand(itemsSql) { Parameters = { new NpgsqlParameter<long> { TypedValue = id } } },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, context.RequestAborted);
+        if (!await reader.ReadAsync(context.RequestAborted))
+        {
+            return Results.NotFound();
+        }
+
+        writer.WriteStartObject();
+        WriteColumns(writer, reader);
+        await reader.NextResultAsync(context.RequestAborted);
+        writer.WriteStartArray("items");
+        while (await reader.ReadAsync(context.RequestAborted))
+        {
+            writer.WriteStartObject();
+            WriteColumns(writer, reader);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    return Results.Bytes(json.WrittenMemory, "application/json; charset=utf-8");
+});
+app.Run();
+
+static void WriteColumns(Utf8JsonWriter writer, NpgsqlDataReader reader)
+{
+    for (var i = 0; i < reader.FieldCount; i++)
+    {
+        writer.WritePropertyName(reader.GetName(i));
+        if (reader.IsDBNull(i))
+        {
+            writer.WriteNullValue();
+            continue;
+        }
+
+        var type = reader.GetFieldType(i);
+        if (type == typeof(long)) writer.WriteNumberValue(reader.GetInt64(i));
+        else if (type == typeof(int)) writer.WriteNumberValue(reader.GetInt32(i));
+        else if (type == typeof(decimal)) writer.WriteNumberValue(reader.GetDecimal(i));
+        else if (type == typeof(DateTime)) writer.WriteStringValue(reader.GetDateTime(i));
+        else writer.WriteStringValue(reader.GetString(i));
+    }
+}
+
+static string Required(string name) =>
+    Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"{name} is not set.");
