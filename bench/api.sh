@@ -6,8 +6,8 @@
 #      for both, the API process's CPU time per request against the database server's CPU time per request in the same
 #      run (from /proc/<pid>/stat of the API and of every PostgreSQL process): target API <= database. CPU per request
 #      does not depend on how busy the machine is, where throughput does. Rounds alternate API and pgbench; medians;
-#      GET /orders/{id} also against bench/bare-endpoint, the same statements and JSON with nothing else (no auth, no
-#      middleware, no catalog): the floor ASP.NET Core, Npgsql and the kernel set on this machine;
+#      both also against bench/bare-endpoint, the same statements and JSON values with nothing else (no auth, no
+#      middleware, no catalog, no cursor): the floor plain ASP.NET Core, Npgsql and the kernel set on this machine;
 #   3. a page 10,000 pages deep vs the first page (keyset cursor), median latency with wrk on one connection: target <= 1.2;
 #   4. CSV export of every order (Accept: text/csv)  vs  psql -c "COPY (SELECT ...) TO STDOUT (FORMAT csv)" of the same
 #      columns: throughput ratio (medians of three alternating runs), target >= 0.7; and the API's peak resident memory
@@ -79,11 +79,10 @@ ${order_sql//\$1/:id};
 ${items_sql//\$1/:id};
 \endpipeline
 SQL
-cat >"$work/first-page.sql" <<SQL
-SELECT $(select_list_of orders) FROM public."orders" ORDER BY "order_id" LIMIT 101;
-SQL
+page_sql="SELECT $(select_list_of orders) FROM public.\"orders\" ORDER BY \"order_id\" LIMIT 101"
+echo "$page_sql;" >"$work/first-page.sql"
 # The floor: the same statements on a connection as the API's (its role, its Npgsql settings) and the same JSON.
-BENCH_ORDER_SQL="$order_sql" BENCH_ITEMS_SQL="$items_sql" ConnectionStrings__sales="$connection;Options=-c role=sales_api" \
+BENCH_ORDER_SQL="$order_sql" BENCH_ITEMS_SQL="$items_sql" BENCH_PAGE_SQL="$page_sql" ConnectionStrings__sales="$connection;Options=-c role=sales_api" \
 ASPNETCORE_URLS="http://127.0.0.1:$bare_port" dotnet "$repo/bench/bare-endpoint/bin/Release/net10.0/BareEndpoint.dll" >"$work/bare.log" 2>&1 &
 bare_pid=$!
 api_pids+=("$bare_pid")
@@ -93,11 +92,15 @@ for id in 1 "$((max_order / 2))" "$max_order"; do
   [ "$(curl -sf "$bare/orders/$id")" = "$(curl -sf -H "$auth" "$base/orders/$id")" ] ||
     { echo "the bare endpoint and the API answer GET /orders/$id differently:"; curl -s "$bare/orders/$id"; tail -n 20 "$work/bare.log"; exit 1; }
 done
+items_of() { python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["items"]))'; }
+[ "$(curl -sf "$bare$first_page" | items_of)" = "$(curl -sf -H "$auth" "$base$first_page" | items_of)" ] ||
+  { echo "the bare endpoint and the API serve different rows on the first page"; exit 1; }
 # Warm-up at full concurrency until the steady state: with both cores saturated, the tiered JIT needs ~40 s to move the
 # hot paths to optimised code (measured: the API's CPU per request falls to a third over that time).
 wrk -t2 -c"$connections" -d"${warmup}s" -s "$work/orders.lua" "$base" >/dev/null
 wrk -t2 -c"$connections" -d"$((warmup / 3 + 1))s" -H "$auth" "$base$first_page" >/dev/null
 wrk -t2 -c"$connections" -d"$((warmup / 2 + 1))s" -s "$work/orders.lua" "$bare" >/dev/null
+wrk -t2 -c"$connections" -d"$((warmup / 3 + 1))s" "$bare$first_page" >/dev/null
 pgbench_cpu "$work/lookup.sql" >/dev/null
 for round in $(seq 1 "$rounds"); do
   read -r api_rps api_us api_db_us < <(wrk_cpu "$api_pid" "$work/wrk-orders.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base")
@@ -106,13 +109,15 @@ for round in $(seq 1 "$rounds"); do
   read -r same_tps same_db_us < <(pgbench_cpu "$work/order-with-items.sql")
   read -r page_rps page_us page_db_us < <(wrk_cpu "$api_pid" "$work/wrk-page.txt" -t2 -c"$connections" -d"${duration}s" -H "$auth" "$base$first_page")
   read -r page_tps page_pg_db_us < <(pgbench_cpu "$work/first-page.sql")
-  [ -n "$api_rps" ] && [ -n "$page_rps" ] && [ -n "$bare_rps" ] || exit 1
-  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us $bare_rps $bare_us $bare_db_us" >>"$work/rounds.txt"
+  read -r bare_page_rps bare_page_us bare_page_db_us < <(wrk_cpu "$bare_pid" "$work/wrk-bare-page.txt" -t2 -c"$connections" -d"${duration}s" "$bare$first_page")
+  [ -n "$api_rps" ] && [ -n "$page_rps" ] && [ -n "$bare_rps" ] && [ -n "$bare_page_rps" ] || exit 1
+  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us $bare_rps $bare_us $bare_db_us $bare_page_rps $bare_page_us $bare_page_db_us" >>"$work/rounds.txt"
   printf '   round %s: GET /orders/{id} %6.0f req/s (API %5.1f us, DB %5.1f us per request)   pgbench same statements %6.0f tps (DB %5.1f us)   PK lookup %6.0f tps\n' \
     "$round" "$api_rps" "$api_us" "$api_db_us" "$same_tps" "$same_db_us" "$lookup_tps"
   printf '            bare endpoint  %6.0f req/s (API %5.1f us, DB %5.1f us per request)\n' "$bare_rps" "$bare_us" "$bare_db_us"
   printf '            rows page      %6.0f req/s (API %5.1f us, DB %5.1f us per request)   pgbench its statement   %6.0f tps (DB %5.1f us)\n' \
     "$page_rps" "$page_us" "$page_db_us" "$page_tps" "$page_pg_db_us"
+  printf '            bare page      %6.0f req/s (API %5.1f us, DB %5.1f us per request)\n' "$bare_page_rps" "$bare_page_us" "$bare_page_db_us"
 done
 column_median() { awk "{ print $1 }" "$work/rounds.txt" | median; }
 same_ratio=$(column_median '$1 / $3')
@@ -122,6 +127,8 @@ bare_ratio=$(column_median '$12 / $3')
 bare_cpu=$(column_median '$13'); api_over_bare=$(column_median '$4 - $13')
 page_ratio=$(column_median '$7 / $8')
 page_cpu=$(column_median '$9'); page_db_cpu=$(column_median '$10'); page_pg_db_cpu=$(column_median '$11')
+bare_page_ratio=$(column_median '$15 / $8')
+bare_page_cpu=$(column_median '$16'); page_over_bare=$(column_median '$9 - $16')
 
 echo "3. page 10,000 (or the last) vs the first page (median latency, one connection)..."
 deep_page=$(python3 - "$base" "$token" "$first_page" <<'PY'
@@ -186,6 +193,9 @@ printf '   the data product over the floor: %.1f us more API CPU per request (me
 printf '2. first rows page (limit 100) / pgbench running its statement: median ratio %.2f (target >= 0.50)\n' "$page_ratio"
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$page_cpu" "$page_db_cpu" "$page_pg_db_cpu"
+printf '   floor (bench/bare-endpoint: the same statement and rows, no auth, middleware, catalog or cursor): ratio %.2f, CPU %.1f us per request\n' \
+  "$bare_page_ratio" "$bare_page_cpu"
+printf '   the data product over the floor: %.1f us more API CPU per request (median of the rounds)\n' "$page_over_bare"
 printf '3. page %s (ids %s)  median %.2f ms   first page median %.2f ms   ratio %s (target <= 1.20)\n' \
   "$(printf "%'d" "$deep_page_number")" "$(tr ' ' '-' <<<"$deep_ids")" "$deep_ms" "$first_ms" "$(ratio "$deep_ms" "$first_ms")"
 printf '4. CSV export (%s rows, median of 3)  %8.0f rows/s (%.1f s)   psql COPY csv %8.0f rows/s (%.1f s)   ratio %s (target >= 0.70)\n' \
