@@ -189,13 +189,13 @@ printf '   CPU per request: API %.1f us, database %.1f us (target API <= databas
 printf '   (for scale: GET /orders/{id} / pgbench primary-key lookup of the order alone = %.2f)\n' "$lookup_ratio"
 printf '   floor (bench/bare-endpoint: the same statements and JSON, no auth, middleware or catalog): ratio %.2f, CPU %.1f us per request\n' \
   "$bare_ratio" "$bare_cpu"
-printf '   the data product over the floor: %.1f us more API CPU per request (median of the rounds)\n' "$api_over_bare"
+printf '   the data product over the floor: %+.1f us of API CPU per request (median of the rounds)\n' "$api_over_bare"
 printf '2. first rows page (limit 100) / pgbench running its statement: median ratio %.2f (target >= 0.50)\n' "$page_ratio"
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$page_cpu" "$page_db_cpu" "$page_pg_db_cpu"
 printf '   floor (bench/bare-endpoint: the same statement and rows, no auth, middleware, catalog or cursor): ratio %.2f, CPU %.1f us per request\n' \
   "$bare_page_ratio" "$bare_page_cpu"
-printf '   the data product over the floor: %.1f us more API CPU per request (median of the rounds)\n' "$page_over_bare"
+printf '   the data product over the floor: %+.1f us of API CPU per request (median of the rounds)\n' "$page_over_bare"
 printf '3. page %s (ids %s)  median %.2f ms   first page median %.2f ms   ratio %s (target <= 1.20)\n' \
   "$(printf "%'d" "$deep_page_number")" "$(tr ' ' '-' <<<"$deep_ids")" "$deep_ms" "$first_ms" "$(ratio "$deep_ms" "$first_ms")"
 printf '4. CSV export (%s rows, median of 3)  %8.0f rows/s (%.1f s)   psql COPY csv %8.0f rows/s (%.1f s)   ratio %s (target >= 0.70)\n' \
