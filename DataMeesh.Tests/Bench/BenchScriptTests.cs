@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using DataMeesh.Tests.Infrastructure;
 using DataMeesh.Tests.Workspace;
 
@@ -25,8 +26,8 @@ public sealed class BenchScriptTests
         Assert.Contains("1. GET /orders/{id} (order + items) / pgbench running the same two statements: median ratio ", run.Output);
         Assert.Equal(2, run.Output.Split('\n').Count(line => line.TrimStart().StartsWith("CPU per request: API ", StringComparison.Ordinal)));
         // The order and the page, each also against the bare endpoint.
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(run.Output, @"floor \(bench/bare-endpoint: [^)]*\): ratio \d\.\d\d, CPU +\d+\.\d us per request").Count);
-        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(run.Output, @"the data product over the floor: [+-]\d+\.\d us of API CPU per request").Count);
+        Assert.Equal(2, Regex.Count(run.Output, @"floor \(bench/bare-endpoint: [^)]*\): ratio \d\.\d\d, CPU +\d+\.\d us per request"));
+        Assert.Equal(2, Regex.Count(run.Output, @"the data product over the floor: [+-]\d+\.\d us of API CPU per request"));
         Assert.Contains("2. first rows page (limit 100) / pgbench running its statement: median ratio ", run.Output);
         Assert.Contains("3. page 5 (ids 401-500)", run.Output); // the last page: fewer than 10,000 at this scale
         Assert.Contains("4. CSV export (500 rows, median of 3)", run.Output);

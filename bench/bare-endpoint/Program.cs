@@ -47,15 +47,7 @@ app.MapGet("/orders/{id:long}", async (long id, HttpContext context) =>
         writer.WriteStartObject();
         WriteColumns(writer, reader);
         await reader.NextResultAsync(context.RequestAborted);
-        writer.WriteStartArray("items");
-        while (await reader.ReadAsync(context.RequestAborted))
-        {
-            writer.WriteStartObject();
-            WriteColumns(writer, reader);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        await WriteItemsAsync(writer, reader, int.MaxValue, context.RequestAborted);
         writer.WriteEndObject();
     }
 
@@ -76,21 +68,26 @@ app.MapGet("/datasets/orders/rows", async (HttpContext context) =>
         writer.WriteStartObject();
         writer.WriteString("dataset", "orders");
         writer.WriteNumber("limit", limit);
-        writer.WriteStartArray("items");
-        for (var rows = 0; rows < limit && await reader.ReadAsync(context.RequestAborted); rows++)
-        {
-            writer.WriteStartObject();
-            WriteColumns(writer, reader);
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
+        await WriteItemsAsync(writer, reader, limit, context.RequestAborted);
         writer.WriteEndObject();
     }
 
     return Results.Bytes(json.WrittenMemory, "application/json; charset=utf-8");
 });
 app.Run();
+
+static async Task WriteItemsAsync(Utf8JsonWriter writer, NpgsqlDataReader reader, int maxRows, CancellationToken cancellationToken)
+{
+    writer.WriteStartArray("items");
+    for (var rows = 0; rows < maxRows && await reader.ReadAsync(cancellationToken); rows++)
+    {
+        writer.WriteStartObject();
+        WriteColumns(writer, reader);
+        writer.WriteEndObject();
+    }
+
+    writer.WriteEndArray();
+}
 
 static void WriteColumns(Utf8JsonWriter writer, NpgsqlDataReader reader)
 {
