@@ -19,7 +19,7 @@ public sealed class DataProductResults(ProductCatalog catalog, RowService rows)
     {
         var request = ByKey(context, dataset, key);
         using var buffer = new ArrayPoolBufferWriter<byte>(4096);
-        await using (var writer = new Utf8JsonWriter(buffer, RowService.WriterOptions))
+        await using (var writer = new Utf8JsonWriter(buffer))
         {
             var nested = children.Select(child =>
                 (child.Property, Filtered(context, child.Dataset, child.ForeignKey, key, QueryCollection.Empty) with { Limit = RowRequest.MaxLimit })).ToList();

@@ -3,7 +3,6 @@ using System.Data;
 using System.Text.Json;
 using CommunityToolkit.HighPerformance.Buffers;
 using DataMeesh.DataProducts.Api;
-using DataMeesh.DataProducts.Catalog;
 using DataMeesh.DataProducts.Database;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
@@ -26,27 +25,13 @@ public sealed class RowService(DataPlane dataPlane)
     private const int FlushThreshold = 64 * 1024;
 
     /// <summary>
-    /// The JSON documents are written by this class alone, structure by construction, so release builds skip the writer's
-    /// per-token structural checks (a few percent of a page); debug builds, which the tests run, keep them, so a malformed
-    /// document still fails there.
-    /// </summary>
-    public static readonly JsonWriterOptions WriterOptions = new()
-    {
-#if DEBUG
-        SkipValidation = false,
-#else
-        SkipValidation = true,
-#endif
-    };
-
-    /// <summary>
     /// One page as JSON: <c>{ dataset, limit, items, nextCursor, links }</c>. A page is at most 1,000 rows, so it is built in
     /// memory first: an error while reading gives a clean problem response, never half a document.
     /// </summary>
     public async Task WritePageAsync(HttpContext context, RowRequest request)
     {
         using var buffer = new ArrayPoolBufferWriter<byte>(32 * 1024);
-        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        await using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("dataset", request.Dataset.Name);
@@ -90,19 +75,6 @@ public sealed class RowService(DataPlane dataPlane)
         var sort = request.EffectiveSort;
         var selected = RowSql.SelectedColumns(request, sort);
         var fields = request.Fields;
-        // The row loop reads plain arrays: per value, no interface call to reach a column's kind or JSON name.
-        var kinds = new ValueKind[selected.Count];
-        for (var i = 0; i < kinds.Length; i++)
-        {
-            kinds[i] = selected[i].Type.Kind;
-        }
-
-        var names = new JsonEncodedText[fields.Count];
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = fields[i].JsonName;
-        }
-
         // Where each sort column is read: only those values are kept (boxed), to build the next page's cursor.
         var sortOrdinals = new int[sort.Count];
         var isSortColumn = new bool[selected.Count];
@@ -129,17 +101,18 @@ public sealed class RowService(DataPlane dataPlane)
             // Only the page's last row gives the cursor its sort values; the others are written without boxing them.
             var isLastOfPage = rows == request.Limit;
             writer.WriteStartObject();
-            for (var i = 0; i < kinds.Length; i++)
+            for (var i = 0; i < selected.Count; i++)
             {
-                var written = i < names.Length;
+                var kind = selected[i].Type.Kind;
+                var written = i < fields.Count;
                 if (written)
                 {
-                    writer.WritePropertyName(names[i]);
+                    writer.WritePropertyName(fields[i].JsonName);
                 }
 
                 if (isSortColumn[i] && isLastOfPage)
                 {
-                    values[i] = RowValues.Read(reader, i, kinds[i]);
+                    values[i] = RowValues.Read(reader, i, kind);
                     if (written)
                     {
                         WriteValue(writer, values[i]);
@@ -147,7 +120,7 @@ public sealed class RowService(DataPlane dataPlane)
                 }
                 else if (written)
                 {
-                    RowValues.WriteJson(writer, reader, i, kinds[i]);
+                    RowValues.WriteJson(writer, reader, i, kind);
                 }
             }
 
