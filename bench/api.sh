@@ -81,8 +81,9 @@ ${items_sql//\$1/:id};
 SQL
 page_sql="SELECT $(select_list_of orders) FROM public.\"orders\" ORDER BY \"order_id\" LIMIT 101"
 echo "$page_sql;" >"$work/first-page.sql"
-# The floor: the same statements on a connection as the API's (its role, its Npgsql settings) and the same JSON.
-BENCH_ORDER_SQL="$order_sql" BENCH_ITEMS_SQL="$items_sql" BENCH_PAGE_SQL="$page_sql" ConnectionStrings__sales="$connection;Options=-c role=sales_api" \
+# The floor: the same statements on a connection set up as the API's (DataPlane.Configure: its role, its Npgsql settings)
+# and the same JSON.
+BENCH_ORDER_SQL="$order_sql" BENCH_ITEMS_SQL="$items_sql" BENCH_PAGE_SQL="$page_sql" ConnectionStrings__sales="$connection" \
 ASPNETCORE_URLS="http://127.0.0.1:$bare_port" dotnet "$repo/bench/bare-endpoint/bin/Release/net10.0/BareEndpoint.dll" >"$work/bare.log" 2>&1 &
 bare_pid=$!
 api_pids+=("$bare_pid")

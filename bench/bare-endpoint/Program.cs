@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Data;
 using System.Text.Json;
+using DataMeesh.DataProducts.Rows;
 using Npgsql;
 
 // The plainest GET /orders/{id} and first rows page there are on ASP.NET Core and Npgsql: the API's own statements
@@ -11,13 +12,8 @@ using Npgsql;
 // framework, the driver and the kernel.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
-var connection = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("sales"))
-{
-    NoResetOnClose = true,
-    MaxAutoPrepare = 64,
-    AutoPrepareMinUsages = 2,
-    ReadBufferSize = 64 * 1024,
-};
+var connection = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("sales"));
+DataPlane.Configure(connection, "sales"); // the API's own data-plane settings and role, not a copy of them
 await using var dataSource = NpgsqlDataSource.Create(connection.ConnectionString);
 var orderSql = Required("BENCH_ORDER_SQL");
 var itemsSql = Required("BENCH_ITEMS_SQL");
