@@ -7,7 +7,9 @@
 #      run (from /proc/<pid>/stat of the API and of every PostgreSQL process): target API <= database. CPU per request
 #      does not depend on how busy the machine is, where throughput does. Rounds alternate API and pgbench; medians;
 #      both also against bench/bare-endpoint, the same statements and JSON values with nothing else (no auth, no
-#      middleware, no catalog, no cursor): the floor plain ASP.NET Core, Npgsql and the kernel set on this machine;
+#      middleware, no catalog, no cursor): the floor plain ASP.NET Core, Npgsql and the kernel set on this machine; and
+#      the CPU of wrk and of pgbench themselves, which share the cores: the whole machine's CPU per request against per
+#      pgbench transaction is the ratio those costs allow;
 #   3. a page 10,000 pages deep vs the first page (keyset cursor), median latency with wrk on one connection: target <= 1.2;
 #   4. CSV export of every order (Accept: text/csv)  vs  psql -c "COPY (SELECT ...) TO STDOUT (FORMAT csv)" of the same
 #      columns: throughput ratio (medians of three alternating runs), target >= 0.7; and the API's peak resident memory
@@ -44,14 +46,17 @@ bench_start_api "$api_dll" "$api_port" "$work/api.log"
 base="http://127.0.0.1:$api_port"
 auth="Authorization: Bearer $token"
 
-# pgbench_cpu SCRIPT: prints "tps DB-us-per-transaction" (the server's CPU over the run, exited backends included).
+# pgbench_cpu SCRIPT: prints "tps DB-us pgbench-us" per transaction (the server's CPU over the run, exited backends
+# included; pgbench's own CPU).
 pgbench_cpu() {
-  local db0 db1 out
+  local db0 db1 out transactions
   db0=$(server_ticks)
-  out=$(pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -M prepared -c "$connections" -j 2 -T "$duration" -f "$1" sales 2>&1)
+  out=$(client_cpu "$work/pgbench.cpu" pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -M prepared -c "$connections" -j 2 -T "$duration" -f "$1" sales 2>&1)
   sleep 0.5 # the backends exit once pgbench has disconnected
   db1=$(server_ticks)
-  echo "$(awk '/^tps = / { print $3 }' <<<"$out") $(us_per $((db1 - db0)) "$(awk '/actually processed/ { split($NF, n, "/"); print n[1] }' <<<"$out")")"
+  transactions=$(awk '/actually processed/ { split($NF, n, "/"); print n[1] }' <<<"$out")
+  echo "$(awk '/^tps = / { print $3 }' <<<"$out") $(us_per $((db1 - db0)) "$transactions")" \
+    "$(awk -v n="$transactions" '{ printf "%.1f", $1 / n }' "$work/pgbench.cpu")"
 }
 
 median_ms() { # wrk --latency output -> the 50th percentile in milliseconds
@@ -104,15 +109,15 @@ wrk -t2 -c"$connections" -d"$((warmup / 2 + 1))s" -s "$work/orders.lua" "$bare" 
 wrk -t2 -c"$connections" -d"$((warmup / 3 + 1))s" "$bare$first_page" >/dev/null
 pgbench_cpu "$work/lookup.sql" >/dev/null
 for round in $(seq 1 "$rounds"); do
-  read -r api_rps api_us api_db_us < <(wrk_cpu "$api_pid" "$work/wrk-orders.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base")
+  read -r api_rps api_us api_db_us api_wrk_us < <(wrk_cpu "$api_pid" "$work/wrk-orders.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$base")
   read -r lookup_tps _ < <(pgbench_cpu "$work/lookup.sql")
-  read -r bare_rps bare_us bare_db_us < <(wrk_cpu "$bare_pid" "$work/wrk-bare.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$bare")
-  read -r same_tps same_db_us < <(pgbench_cpu "$work/order-with-items.sql")
-  read -r page_rps page_us page_db_us < <(wrk_cpu "$api_pid" "$work/wrk-page.txt" -t2 -c"$connections" -d"${duration}s" -H "$auth" "$base$first_page")
-  read -r page_tps page_pg_db_us < <(pgbench_cpu "$work/first-page.sql")
-  read -r bare_page_rps bare_page_us bare_page_db_us < <(wrk_cpu "$bare_pid" "$work/wrk-bare-page.txt" -t2 -c"$connections" -d"${duration}s" "$bare$first_page")
+  read -r bare_rps bare_us bare_db_us _ < <(wrk_cpu "$bare_pid" "$work/wrk-bare.txt" -t2 -c"$connections" -d"${duration}s" -s "$work/orders.lua" "$bare")
+  read -r same_tps same_db_us same_client_us < <(pgbench_cpu "$work/order-with-items.sql")
+  read -r page_rps page_us page_db_us page_wrk_us < <(wrk_cpu "$api_pid" "$work/wrk-page.txt" -t2 -c"$connections" -d"${duration}s" -H "$auth" "$base$first_page")
+  read -r page_tps page_pg_db_us page_client_us < <(pgbench_cpu "$work/first-page.sql")
+  read -r bare_page_rps bare_page_us bare_page_db_us _ < <(wrk_cpu "$bare_pid" "$work/wrk-bare-page.txt" -t2 -c"$connections" -d"${duration}s" "$bare$first_page")
   [ -n "$api_rps" ] && [ -n "$page_rps" ] && [ -n "$bare_rps" ] && [ -n "$bare_page_rps" ] || exit 1
-  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us $bare_rps $bare_us $bare_db_us $bare_page_rps $bare_page_us $bare_page_db_us" >>"$work/rounds.txt"
+  echo "$api_rps $lookup_tps $same_tps $api_us $api_db_us $same_db_us $page_rps $page_tps $page_us $page_db_us $page_pg_db_us $bare_rps $bare_us $bare_db_us $bare_page_rps $bare_page_us $bare_page_db_us $api_wrk_us $same_client_us $page_wrk_us $page_client_us" >>"$work/rounds.txt"
   printf '   round %s: GET /orders/{id} %6.0f req/s (API %5.1f us, DB %5.1f us per request)   pgbench same statements %6.0f tps (DB %5.1f us)   PK lookup %6.0f tps\n' \
     "$round" "$api_rps" "$api_us" "$api_db_us" "$same_tps" "$same_db_us" "$lookup_tps"
   printf '            bare endpoint  %6.0f req/s (API %5.1f us, DB %5.1f us per request)\n' "$bare_rps" "$bare_us" "$bare_db_us"
@@ -130,6 +135,12 @@ page_ratio=$(column_median '$7 / $8')
 page_cpu=$(column_median '$9'); page_db_cpu=$(column_median '$10'); page_pg_db_cpu=$(column_median '$11')
 bare_page_ratio=$(column_median '$15 / $8')
 bare_page_cpu=$(column_median '$16'); page_over_bare=$(column_median '$9 - $16')
+# The two shared cores run the load generator too: the CPU one request costs the whole machine (wrk + API + database)
+# against one pgbench transaction (pgbench + database) is the ratio these costs allow, whatever else the machine does.
+wrk_cpu_median=$(column_median '$18'); same_client_cpu=$(column_median '$19')
+allowed_ratio=$(column_median '($19 + $6) / ($18 + $4 + $5)')
+page_wrk_cpu=$(column_median '$20'); page_client_cpu=$(column_median '$21')
+page_allowed_ratio=$(column_median '($21 + $11) / ($20 + $9 + $10)')
 
 echo "3. page 10,000 (or the last) vs the first page (median latency, one connection)..."
 deep_page=$(python3 - "$base" "$token" "$first_page" <<'PY'
@@ -187,6 +198,8 @@ printf '\n%s orders (scale %s); %s connections, %ss per run\n' "$orders" "$scale
 printf '1. GET /orders/{id} (order + items) / pgbench running the same two statements: median ratio %.2f (target >= 0.50)\n' "$same_ratio"
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$api_cpu" "$api_db_cpu" "$same_db_cpu"
+printf '   machine CPU per request: wrk %.1f + API %.1f + database %.1f us; per pgbench transaction: pgbench %.1f + database %.1f us; these CPU costs allow a ratio of %.2f\n' \
+  "$wrk_cpu_median" "$api_cpu" "$api_db_cpu" "$same_client_cpu" "$same_db_cpu" "$allowed_ratio"
 printf '   (for scale: GET /orders/{id} / pgbench primary-key lookup of the order alone = %.2f)\n' "$lookup_ratio"
 printf '   floor (bench/bare-endpoint: the same statements and JSON, no auth, middleware or catalog): ratio %.2f, CPU %.1f us per request\n' \
   "$bare_ratio" "$bare_cpu"
@@ -194,6 +207,8 @@ printf '   the data product over the floor: %+.1f us of API CPU per request (med
 printf '2. first rows page (limit 100) / pgbench running its statement: median ratio %.2f (target >= 0.50)\n' "$page_ratio"
 printf '   CPU per request: API %.1f us, database %.1f us (target API <= database; pgbench alone: database %.1f us per transaction)\n' \
   "$page_cpu" "$page_db_cpu" "$page_pg_db_cpu"
+printf '   machine CPU per request: wrk %.1f + API %.1f + database %.1f us; per pgbench transaction: pgbench %.1f + database %.1f us; these CPU costs allow a ratio of %.2f\n' \
+  "$page_wrk_cpu" "$page_cpu" "$page_db_cpu" "$page_client_cpu" "$page_pg_db_cpu" "$page_allowed_ratio"
 printf '   floor (bench/bare-endpoint: the same statement and rows, no auth, middleware, catalog or cursor): ratio %.2f, CPU %.1f us per request\n' \
   "$bare_page_ratio" "$bare_page_cpu"
 printf '   the data product over the floor: %+.1f us of API CPU per request (median of the rounds)\n' "$page_over_bare"

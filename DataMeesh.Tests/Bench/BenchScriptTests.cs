@@ -28,6 +28,8 @@ public sealed class BenchScriptTests
         // The order and the page, each also against the bare endpoint.
         Assert.Equal(2, Regex.Count(run.Output, @"floor \(bench/bare-endpoint: [^)]*\): ratio \d\.\d\d, CPU +\d+\.\d us per request"));
         Assert.Equal(2, Regex.Count(run.Output, @"the data product over the floor: [+-]\d+\.\d us of API CPU per request"));
+        // What the load generators cost on the same cores, and the ratio the measured CPU allows.
+        Assert.Equal(2, Regex.Count(run.Output, @"machine CPU per request: wrk \d+\.\d \+ API \d+\.\d \+ database \d+\.\d us; per pgbench transaction: pgbench \d+\.\d \+ database \d+\.\d us; these CPU costs allow a ratio of \d\.\d\d"));
         Assert.Contains("2. first rows page (limit 100) / pgbench running its statement: median ratio ", run.Output);
         Assert.Contains("3. page 5 (ids 401-500)", run.Output); // the last page: fewer than 10,000 at this scale
         Assert.Contains("4. CSV export (500 rows, median of 3)", run.Output);

@@ -96,17 +96,30 @@ server_ticks() {
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 us_per() { awk -v t="$1" -v n="$2" -v u="$tick_us" 'BEGIN { printf "%.1f", t * u / n }'; }
 
-# wrk_cpu API_PID OUT WRK-ARGS...: runs wrk; prints "requests/s API-us-per-request DB-us-per-request"; fails on any non-2xx.
+# client_cpu CPU_FILE COMMAND...: runs COMMAND and writes the CPU time it used (user + system, microseconds) to CPU_FILE. The
+# load generator shares the machine's cores with the API and the database, so its CPU is part of what a ratio measures.
+client_cpu() {
+  python3 -c 'import resource, subprocess, sys
+status = subprocess.call(sys.argv[2:])
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w") as cpu:
+    cpu.write("%d\n" % round((usage.ru_utime + usage.ru_stime) * 1e6))
+sys.exit(status)' "$@"
+}
+
+# wrk_cpu API_PID OUT WRK-ARGS...: runs wrk; prints "requests/s API-us DB-us wrk-us" (CPU per request of the API, the
+# database server and wrk itself); fails on any non-2xx.
 wrk_cpu() {
   local pid=$1 out=$2; shift 2
   local api0 db0 api1 db1 requests non_2xx
   api0=$(process_ticks "$pid"); db0=$(server_ticks)
-  wrk "$@" >"$out"
+  client_cpu "$out.cpu" wrk "$@" >"$out"
   api1=$(process_ticks "$pid"); db1=$(server_ticks)
   non_2xx=$(awk '/Non-2xx/ { print $NF }' "$out")
   [ -z "$non_2xx" ] || { echo "wrk $* answered $non_2xx non-2xx responses" >&2; cat "$out" >&2; return 1; }
   requests=$(awk '/requests in/ { print $1 }' "$out")
-  echo "$(awk '/^Requests\/sec:/ { print $2 }' "$out") $(us_per $((api1 - api0)) "$requests") $(us_per $((db1 - db0)) "$requests")"
+  echo "$(awk '/^Requests\/sec:/ { print $2 }' "$out") $(us_per $((api1 - api0)) "$requests") $(us_per $((db1 - db0)) "$requests")" \
+    "$(awk -v n="$requests" '{ printf "%.1f", $1 / n }' "$out.cpu")"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
