@@ -56,7 +56,7 @@ pgbench_cpu() {
   db1=$(server_ticks)
   transactions=$(awk '/actually processed/ { split($NF, n, "/"); print n[1] }' <<<"$out")
   echo "$(awk '/^tps = / { print $3 }' <<<"$out") $(us_per $((db1 - db0)) "$transactions")" \
-    "$(awk -v n="$transactions" '{ printf "%.1f", $1 / n }' "$work/pgbench.cpu")"
+    "$(client_us_per "$work/pgbench.cpu" "$transactions")"
 }
 
 median_ms() { # wrk --latency output -> the 50th percentile in milliseconds

@@ -106,6 +106,8 @@ with open(sys.argv[1], "w") as cpu:
     cpu.write("%d\n" % round((usage.ru_utime + usage.ru_stime) * 1e6))
 sys.exit(status)' "$@"
 }
+# client_us_per CPU_FILE N: the CPU time client_cpu wrote to CPU_FILE per one of N requests or transactions, in microseconds.
+client_us_per() { awk -v n="$2" '{ printf "%.1f", $1 / n }' "$1"; }
 
 # wrk_cpu API_PID OUT WRK-ARGS...: runs wrk; prints "requests/s API-us DB-us wrk-us" (CPU per request of the API, the
 # database server and wrk itself); fails on any non-2xx.
@@ -119,7 +121,7 @@ wrk_cpu() {
   [ -z "$non_2xx" ] || { echo "wrk $* answered $non_2xx non-2xx responses" >&2; cat "$out" >&2; return 1; }
   requests=$(awk '/requests in/ { print $1 }' "$out")
   echo "$(awk '/^Requests\/sec:/ { print $2 }' "$out") $(us_per $((api1 - api0)) "$requests") $(us_per $((db1 - db0)) "$requests")" \
-    "$(awk -v n="$requests" '{ printf "%.1f", $1 / n }' "$out.cpu")"
+    "$(client_us_per "$out.cpu" "$requests")"
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
