@@ -101,7 +101,7 @@ public sealed class ProductWriteTests(DataProductApps apps) : IClassFixture<Data
         await (await client.PostJsonAsync("/leads", lead with { email = "x@example.com", leadSource = "Carrier pigeon" })).ProblemAsync(400, "leadSource");
         await (await client.PostJsonAsync("/leads", lead with { email = "y@example.com", campaignId = 999_999 })).ProblemAsync(400, "campaignId");
 
-        var day = DateOnly.FromDateTime(DateTime.UtcNow).AddYears(-20).ToString("yyyy-MM-dd");
+        var day = apps.AsOf.AddYears(-20).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture); // before every seeded campaign day
         var metrics = new { metricDate = day, impressions = 1000, clicks = 50, conversions = 5, costPerClick = 1.25m };
         var created = await (await client.PostJsonAsync("/campaigns/1/metrics", metrics)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal(10.00m, created.GetProperty("conversion_rate").GetDecimal());
